@@ -1,0 +1,126 @@
+package api
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net/http"
+	"os"
+	"runtime/debug"
+	"strings"
+	"sync"
+)
+
+// Principal is who a request acts as.
+type Principal struct {
+	Name   string
+	Tenant string
+	Admin  bool
+}
+
+type principalKey struct{}
+
+// PrincipalFrom returns the request's principal.
+func PrincipalFrom(ctx context.Context) (Principal, bool) {
+	p, ok := ctx.Value(principalKey{}).(Principal)
+	return p, ok
+}
+
+// KeyRing holds API keys by their SHA-256 hash; the keys themselves are never kept. Until the
+// users-and-roles work lands it holds the admin key written to DATA/admin.key at first start.
+type KeyRing struct {
+	mu   sync.RWMutex
+	keys map[[32]byte]Principal
+}
+
+// NewKeyRing returns an empty key ring.
+func NewKeyRing() *KeyRing { return &KeyRing{keys: map[[32]byte]Principal{}} }
+
+// Add admits key as p.
+func (k *KeyRing) Add(key string, p Principal) {
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	k.keys[sha256.Sum256([]byte(key))] = p
+}
+
+// Lookup returns the principal for key.
+func (k *KeyRing) Lookup(key string) (Principal, bool) {
+	h := sha256.Sum256([]byte(key))
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for kh, p := range k.keys {
+		if subtle.ConstantTimeCompare(kh[:], h[:]) == 1 {
+			return p, true
+		}
+	}
+	return Principal{}, false
+}
+
+// LoadOrCreateAdminKey reads the admin key at path, creating it (mode 0600) with a new random
+// key if it does not exist.
+func LoadOrCreateAdminKey(path string) (string, error) {
+	b, err := os.ReadFile(path)
+	if err == nil {
+		key := strings.TrimSpace(string(b))
+		if key == "" {
+			return "", fmt.Errorf("admin key file %s is empty", path)
+		}
+		return key, nil
+	}
+	if !errors.Is(err, os.ErrNotExist) {
+		return "", err
+	}
+	raw := make([]byte, 32)
+	if _, err := rand.Read(raw); err != nil {
+		return "", err
+	}
+	key := "vgl_" + base64.RawURLEncoding.EncodeToString(raw)
+	f, err := os.OpenFile(path, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o600)
+	if err != nil {
+		return "", fmt.Errorf("create admin key: %w", err)
+	}
+	if _, err := f.WriteString(key + "\n"); err != nil {
+		_ = f.Close()
+		return "", err
+	}
+	return key, f.Close()
+}
+
+// bearer extracts the key from "Authorization: Bearer KEY" (or "api-key: KEY").
+func bearer(r *http.Request) string {
+	if h := r.Header.Get("Authorization"); h != "" {
+		if scheme, key, ok := strings.Cut(h, " "); ok && strings.EqualFold(scheme, "Bearer") {
+			return strings.TrimSpace(key)
+		}
+	}
+	return strings.TrimSpace(r.Header.Get("api-key"))
+}
+
+func (s *Server) authenticate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := bearer(r)
+		p, ok := s.d.Keys.Lookup(key)
+		if key == "" || !ok {
+			w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
+			writeError(w, s.d.Log, &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Msg: "missing or unknown API key (send Authorization: Bearer KEY)"})
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	})
+}
+
+func (s *Server) admin(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if p, _ := PrincipalFrom(r.Context()); !p.Admin {
+			writeError(w, s.d.Log, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "this endpoint is for administrators"})
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func stack() string { return string(debug.Stack()) }

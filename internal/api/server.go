@@ -1,0 +1,140 @@
+package api
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// TableAdmin creates and extends custom tables across the registry, the event store and the
+// state store.
+type TableAdmin interface {
+	PutCustomTable(ctx context.Context, name, description string, cols []schema.ColumnDef) (t *schema.Table, created bool, err error)
+}
+
+// Options are the server's limits.
+type Options struct {
+	Listen       string
+	MaxBodyBytes int64
+	MaxQueryRows int
+	QueryTimeout time.Duration
+}
+
+// Deps are what the API serves from.
+type Deps struct {
+	Registry *schema.Registry
+	Ingest   *ingest.Service
+	Store    store.Store
+	Tables   TableAdmin
+	Keys     *KeyRing
+	Ready    func(ctx context.Context) error // nil when ready to take data
+	Metrics  http.Handler
+	Log      *slog.Logger
+}
+
+// Server is the HTTP API server.
+type Server struct {
+	opts Options
+	d    Deps
+	srv  *http.Server
+	ln   net.Listener
+}
+
+// New builds the server and binds its listener, so that the address is known (and a port in
+// use is reported) before Run.
+func New(opts Options, d Deps) (*Server, error) {
+	s := &Server{opts: opts, d: d}
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return nil, fmt.Errorf("listen on %s: %w", opts.Listen, err)
+	}
+	s.ln = ln
+	s.srv = &http.Server{
+		Handler:           s.routes(),
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(d.Log.Handler(), slog.LevelWarn),
+	}
+	return s, nil
+}
+
+// Addr returns the address the server listens on.
+func (s *Server) Addr() string { return s.ln.Addr().String() }
+
+// Handler returns the server's handler, for tests.
+func (s *Server) Handler() http.Handler { return s.srv.Handler }
+
+// Run serves until ctx ends, then stops taking requests and waits for those in flight, up to
+// the shutdown timeout carried by the context given to Shutdown.
+func (s *Server) Run(ctx context.Context, shutdownTimeout time.Duration) error {
+	errc := make(chan error, 1)
+	go func() { errc <- s.srv.Serve(s.ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownTimeout)
+	defer cancel()
+	if err := s.srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("http shutdown: %w", err)
+	}
+	if err := <-errc; !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	return nil
+}
+
+func (s *Server) routes() http.Handler {
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	})
+	mux.HandleFunc("GET /readyz", s.readyz)
+	if s.d.Metrics != nil {
+		mux.Handle("GET /metrics", s.d.Metrics)
+	}
+	auth := s.authenticate
+	mux.Handle("POST /api/v1/ingest/{table}", auth(http.HandlerFunc(s.ingestNative)))
+	mux.Handle("POST /dataCollectionRules/{dcr}/streams/{stream}", auth(http.HandlerFunc(s.ingestDCR)))
+	mux.Handle("GET /api/v1/tables", auth(http.HandlerFunc(s.listTables)))
+	mux.Handle("GET /api/v1/tables/{name}", auth(http.HandlerFunc(s.getTable)))
+	mux.Handle("PUT /api/v1/tables/{name}", auth(http.HandlerFunc(s.putTable)))
+	mux.Handle("POST /api/v1/admin/sql", auth(s.admin(http.HandlerFunc(s.sql))))
+	return s.recoverer(mux)
+}
+
+// recoverer turns a panic in a handler into an internal error with the stack logged: input
+// never takes the process down.
+func (s *Server) recoverer(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler { //nolint:errorlint // sentinel compared as net/http does
+					panic(v)
+				}
+				s.d.Log.Error("panic in handler", "path", r.URL.Path, "panic", v, "stack", stack())
+				writeError(w, s.d.Log, fmt.Errorf("panic: %v", v))
+			}
+		}()
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) readyz(w http.ResponseWriter, r *http.Request) {
+	if s.d.Ready != nil {
+		if err := s.d.Ready(r.Context()); err != nil {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": err.Error()})
+			return
+		}
+	}
+	writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+}

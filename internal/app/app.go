@@ -1,0 +1,242 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/meta"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store/duckdb"
+)
+
+// App is a running Vigil server: every component, opened and wired.
+type App struct {
+	cfg    Config
+	log    *slog.Logger
+	lock   *dataLock
+	meta   *meta.Store
+	reg    *schema.Registry
+	store  *duckdb.Store
+	bus    *bus.Bus
+	writer *ingest.Writer
+	api    *api.Server
+	closed bool
+}
+
+// New opens every component in dependency order; on failure it closes what it opened.
+func New(ctx context.Context, cfg Config, log *slog.Logger) (_ *App, err error) {
+	a := &App{cfg: cfg, log: log, reg: schema.NewRegistry()}
+	defer func() {
+		if err != nil {
+			a.Close()
+		}
+	}()
+	if err := os.MkdirAll(cfg.Data, 0o700); err != nil {
+		return nil, fmt.Errorf("create data directory: %w", err)
+	}
+	if a.lock, err = lockDataDir(cfg.Data); err != nil {
+		return nil, err
+	}
+	if err := a.openStores(ctx); err != nil {
+		return nil, err
+	}
+	if err := a.openBus(ctx); err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+func (a *App) openStores(ctx context.Context) (err error) {
+	mcfg := meta.Config{Driver: a.cfg.Meta.Driver, DSN: a.cfg.Meta.DSN}
+	if mcfg.Driver == "sqlite" && mcfg.DSN == "" {
+		mcfg.DSN = filepath.Join(a.cfg.Data, "meta.db")
+	}
+	if a.meta, err = meta.Open(ctx, mcfg); err != nil {
+		return fmt.Errorf("state store: %w", err)
+	}
+	custom, err := a.meta.CustomTables(ctx)
+	if err != nil {
+		return fmt.Errorf("read custom tables: %w", err)
+	}
+	for _, ct := range custom {
+		t, err := schema.NewTable(ct.Name, schema.KindCustom, metaColumns(ct.Columns))
+		if err != nil {
+			return fmt.Errorf("custom table %s: %w", ct.Name, err)
+		}
+		t.Description = ct.Description
+		a.reg.Register(t)
+	}
+	dcfg := a.cfg.Store.DuckDB
+	a.store, err = duckdb.Open(ctx, filepath.Join(a.cfg.Data, "events.duckdb"), duckdb.Options{Threads: dcfg.Threads, MemoryLimit: dcfg.MemoryLimit})
+	if err != nil {
+		return fmt.Errorf("event store: %w", err)
+	}
+	return a.store.EnsureTables(ctx, a.reg.Tables())
+}
+
+func (a *App) openBus(ctx context.Context) (err error) {
+	interval, always, _ := a.cfg.Bus.SyncPolicy()
+	a.bus, err = bus.Open(ctx, bus.Config{
+		URL: a.cfg.Bus.URL, StoreDir: filepath.Join(a.cfg.Data, "bus"),
+		MaxBytes: int64(a.cfg.Bus.MaxBytes), MaxAge: a.cfg.Bus.MaxAge,
+		SyncInterval: interval, SyncAlways: always, Replicas: a.cfg.Bus.Replicas,
+	}, a.log)
+	if err != nil {
+		return fmt.Errorf("bus: %w", err)
+	}
+	return nil
+}
+
+func metaColumns(cs []meta.Column) []schema.ColumnDef {
+	out := make([]schema.ColumnDef, len(cs))
+	for i, c := range cs {
+		out[i] = schema.ColumnDef{Name: c.Name, Type: c.Type}
+	}
+	return out
+}
+
+// Run serves until ctx ends, then shuts down in order: the HTTP server stops taking requests
+// and finishes those in flight, then the writer drains the bus into the store, then every
+// store closes.
+func (a *App) Run(ctx context.Context, ready func(addr string)) error {
+	defer a.Close()
+	promReg := prometheus.NewRegistry()
+	promReg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	m := ingest.NewMetrics(promReg)
+	off, err := a.store.Offset(ctx, ingest.WriterConsumer)
+	if err != nil {
+		return fmt.Errorf("read writer offset: %w", err)
+	}
+	cons, err := a.bus.ResumeConsumer(ctx, ingest.WriterConsumer, bus.IngestSubjectPrefix+">", off)
+	if err != nil {
+		return err
+	}
+	ic := a.cfg.Ingest
+	a.writer = ingest.NewWriter(cons, a.store, a.reg, ingest.WriterOptions{
+		MaxMessages: ic.WriterBatch, MaxWait: ic.WriterMaxWait, DrainTimeout: ic.DrainTimeout,
+	}, a.log, m)
+	keys, err := a.keys()
+	if err != nil {
+		return err
+	}
+	svc := ingest.NewService(a.reg, a.bus, ingest.Options{MaxMessageBytes: int(ic.MaxMessageBytes), MaxErrors: ic.MaxRowErrors}, m)
+	a.api, err = api.New(api.Options{
+		Listen: a.cfg.Server.Listen, MaxBodyBytes: int64(ic.MaxBodyBytes),
+		MaxQueryRows: a.cfg.Server.MaxQueryRows, QueryTimeout: a.cfg.Server.QueryTimeout,
+	}, api.Deps{
+		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Keys: keys, Ready: a.ready,
+		Metrics: promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}), Log: a.log,
+	})
+	if err != nil {
+		return err
+	}
+	return a.serve(ctx, ready)
+}
+
+func (a *App) serve(ctx context.Context, ready func(addr string)) error {
+	writerCtx, stopWriter := context.WithCancel(context.WithoutCancel(ctx))
+	defer stopWriter()
+	apiCtx, stopAPI := context.WithCancel(ctx)
+	defer stopAPI()
+	g := new(errgroup.Group)
+	g.Go(func() error {
+		err := a.writer.Run(writerCtx)
+		if err != nil {
+			stopAPI() // a server that cannot store must not take data
+		}
+		return err
+	})
+	g.Go(func() error {
+		defer stopWriter() // the writer drains only after the last request is answered
+		return a.api.Run(apiCtx, a.cfg.Server.ShutdownTimeout)
+	})
+	a.log.Info("vigil server listening", "addr", a.api.Addr(), "data", a.cfg.Data)
+	if ready != nil {
+		ready(a.api.Addr())
+	}
+	err := g.Wait()
+	a.log.Info("vigil server stopped")
+	return err
+}
+
+func (a *App) keys() (*api.KeyRing, error) {
+	key, err := api.LoadOrCreateAdminKey(filepath.Join(a.cfg.Data, "admin.key"))
+	if err != nil {
+		return nil, err
+	}
+	kr := api.NewKeyRing()
+	kr.Add(key, api.Principal{Name: "admin", Tenant: meta.DefaultTenantID, Admin: true})
+	return kr, nil
+}
+
+func (a *App) ready(ctx context.Context) error {
+	if !a.bus.Healthy() {
+		return errors.New("bus disconnected")
+	}
+	select {
+	case <-a.writer.Ready():
+		return nil
+	default:
+		return errors.New("store writer starting")
+	}
+}
+
+// PutCustomTable creates or extends a custom table: checked by the registry, created in the
+// event store, recorded in the state store, and only then registered for ingest.
+func (a *App) PutCustomTable(ctx context.Context, name, description string, cols []schema.ColumnDef) (*schema.Table, bool, error) {
+	t, err := a.reg.NewCustom(name, description, cols)
+	if err != nil {
+		return nil, false, &api.Error{Status: 400, Code: "invalidTable", Msg: err.Error()}
+	}
+	if err := a.store.EnsureTables(ctx, []*schema.Table{t}); err != nil {
+		return nil, false, err
+	}
+	mc := meta.CustomTable{Name: t.Name, Description: description}
+	for _, c := range t.Columns {
+		if !c.Hidden {
+			mc.Columns = append(mc.Columns, meta.Column{Name: c.Name, Type: c.Type.String()})
+		}
+	}
+	created, err := a.meta.PutCustomTable(ctx, mc)
+	if err != nil {
+		return nil, false, err
+	}
+	a.reg.Register(t)
+	return t, created, nil
+}
+
+// Close closes every component that is open, in reverse order.
+func (a *App) Close() {
+	if a.closed {
+		return
+	}
+	a.closed = true
+	if a.bus != nil {
+		a.bus.Close()
+	}
+	if a.store != nil {
+		if err := a.store.Close(); err != nil {
+			a.log.Error("close event store", "err", err)
+		}
+	}
+	if a.meta != nil {
+		if err := a.meta.Close(); err != nil {
+			a.log.Error("close state store", "err", err)
+		}
+	}
+	if a.lock != nil {
+		_ = a.lock.release()
+	}
+}
