@@ -125,7 +125,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	}
 	ic := a.cfg.Ingest
 	a.writer = ingest.NewWriter(cons, a.store, a.reg, ingest.WriterOptions{
-		MaxMessages: ic.WriterBatch, MaxWait: ic.WriterMaxWait, DrainTimeout: ic.DrainTimeout,
+		MaxMessages: ic.WriterBatch, MaxBytes: int(ic.WriterMaxBytes), MaxWait: ic.WriterMaxWait, DrainTimeout: ic.DrainTimeout,
 	}, a.log, m)
 	keys, err := a.keys()
 	if err != nil {

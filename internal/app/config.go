@@ -40,7 +40,8 @@ type IngestConfig struct {
 	MaxBodyBytes    ByteSize      `yaml:"maxBodyBytes"`
 	MaxMessageBytes ByteSize      `yaml:"maxMessageBytes"`
 	MaxRowErrors    int           `yaml:"maxRowErrors"`
-	WriterBatch     int           `yaml:"writerBatch"`
+	WriterBatch     int           `yaml:"writerBatch"`    // most bus messages per store transaction
+	WriterMaxBytes  ByteSize      `yaml:"writerMaxBytes"` // most bytes per store transaction
 	WriterMaxWait   time.Duration `yaml:"writerMaxWait"`
 	DrainTimeout    time.Duration `yaml:"drainTimeout"`
 }
@@ -90,7 +91,7 @@ func Default() Config {
 		},
 		Ingest: IngestConfig{
 			MaxBodyBytes: 32 << 20, MaxMessageBytes: 4 << 20, MaxRowErrors: 100,
-			WriterBatch: 512, WriterMaxWait: 200 * time.Millisecond, DrainTimeout: time.Minute,
+			WriterBatch: 1024, WriterMaxBytes: 128 << 20, WriterMaxWait: 200 * time.Millisecond, DrainTimeout: time.Minute,
 		},
 		Bus:   BusConfig{MaxBytes: 4 << 30, MaxAge: 7 * 24 * time.Hour, Sync: "default", Replicas: 1},
 		Store: StoreConfig{Engine: "duckdb"},
@@ -176,8 +177,8 @@ func (s ServerConfig) Validate() error {
 
 // Validate checks the ingest section.
 func (i IngestConfig) Validate() error {
-	if i.MaxBodyBytes <= 0 || i.MaxRowErrors <= 0 || i.WriterBatch <= 0 || i.WriterMaxWait <= 0 || i.DrainTimeout <= 0 {
-		return errors.New("ingest: maxBodyBytes, maxRowErrors, writerBatch, writerMaxWait and drainTimeout must be positive")
+	if i.MaxBodyBytes <= 0 || i.MaxRowErrors <= 0 || i.WriterBatch <= 0 || i.WriterMaxBytes <= 0 || i.WriterMaxWait <= 0 || i.DrainTimeout <= 0 {
+		return errors.New("ingest: maxBodyBytes, maxRowErrors, writerBatch, writerMaxBytes, writerMaxWait and drainTimeout must be positive")
 	}
 	if i.MaxMessageBytes < 64<<10 || i.MaxMessageBytes > 6<<20 {
 		return errors.New("ingest.maxMessageBytes: must be between 64KiB and 6MiB (the bus takes messages up to 8MiB)")

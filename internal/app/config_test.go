@@ -8,9 +8,9 @@ import (
 
 func TestParseConfig(t *testing.T) {
 	tests := []struct {
-		name string
-		src  string
-		err  string
+		name  string
+		src   string
+		err   string
 		check func(t *testing.T, c Config)
 	}{
 		{name: "empty gives defaults", src: "", check: func(t *testing.T, c Config) {

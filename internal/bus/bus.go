@@ -86,11 +86,13 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 		return nil, errors.New("bus: an embedded server needs a store directory")
 	}
 	so := &server.Options{
-		ServerName:   "vigil-embedded",
-		DontListen:   true,
-		JetStream:    true,
-		StoreDir:     cfg.StoreDir,
-		MaxPayload:   MaxMessageBytes,
+		ServerName: "vigil-embedded",
+		DontListen: true,
+		JetStream:  true,
+		StoreDir:   cfg.StoreDir,
+		MaxPayload: MaxMessageBytes,
+		MaxPending: 256 << 20, // what the server holds for a slow in-process client
+
 		SyncInterval: cfg.SyncInterval,
 		SyncAlways:   cfg.SyncAlways,
 		NoSigs:       true,
@@ -165,7 +167,7 @@ func classify(err error) error {
 	msg := err.Error()
 	for _, full := range []string{"maximum bytes exceeded", "maximum messages exceeded", "resource limits exceeded", "insufficient resources"} {
 		if strings.Contains(msg, full) {
-			return fmt.Errorf("%w: %v", ErrFull, err)
+			return fmt.Errorf("%w: %w", ErrFull, err)
 		}
 	}
 	return fmt.Errorf("publish: %w", err)

@@ -44,6 +44,12 @@ func encodeRows(tenant string, t *schema.Table, ingestTime time.Time, rows [][]s
 			}
 		}
 	}
+	if len(used) == 0 {
+		// Rows of nothing still carry one column, so that every row takes a byte: a decoder
+		// can then bound a message's row count by its size.
+		tg, _ := t.Column(schema.ColTimeGenerated)
+		used = append(used, tg)
+	}
 	var msgs [][]byte
 	var head []byte
 	head = append(head, codecMagic...)
@@ -61,7 +67,7 @@ func encodeRows(tenant string, t *schema.Table, ingestTime time.Time, rows [][]s
 		for ; start+n < len(rows) && n < schema.MaxRowsPerBatch-1; n++ {
 			before := len(body)
 			body = appendRow(body, t, used, rows[start+n])
-			if n > 0 && len(head)+len(body) > maxBytes {
+			if n > 0 && len(head)+varintSize(uint64(n+1))+len(body) > maxBytes {
 				body = body[:before]
 				break
 			}
@@ -74,6 +80,15 @@ func encodeRows(tenant string, t *schema.Table, ingestTime time.Time, rows [][]s
 		start += n
 	}
 	return msgs
+}
+
+// varintSize is the length of v as a uvarint.
+func varintSize(v uint64) int {
+	n := 1
+	for ; v >= 0x80; v >>= 7 {
+		n++
+	}
+	return n
 }
 
 func appendString(b []byte, s string) []byte {
@@ -238,10 +253,11 @@ func DecodeBatch(msg []byte) (*Batch, error) {
 		return nil, r.err
 	}
 	nrows := r.uvarint()
-	if nrows > uint64(len(r.b))+1 || nrows > schema.MaxRowsPerBatch {
+	// Each row takes a byte per column, and every message carries a column.
+	if nrows > schema.MaxRowsPerBatch || nrows > 0 && (ncols == 0 || nrows > uint64(len(r.b))/ncols) {
 		return nil, fmt.Errorf("%w: row count", ErrCorrupt)
 	}
-	b.Rows = make([][]schema.Value, 0, nrows)
+	b.Rows = make([][]schema.Value, 0, min(nrows, 4096))
 	for ; nrows > 0 && r.err == nil; nrows-- {
 		row := make([]schema.Value, ncols)
 		for i, c := range b.Columns {
@@ -257,6 +273,9 @@ func DecodeBatch(msg []byte) (*Batch, error) {
 	}
 	if r.err != nil {
 		return nil, r.err
+	}
+	if len(r.b) > 0 {
+		return nil, fmt.Errorf("%w: %d trailing bytes", ErrCorrupt, len(r.b))
 	}
 	return b, nil
 }

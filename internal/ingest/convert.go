@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"errors"
 	"fmt"
 	"math"
 	"math/big"
@@ -85,10 +86,17 @@ func toInt(v *fastjson.Value, lo, hi int64, name string) (int64, error) {
 		return 0, fmt.Errorf("want %s, got %s", name, kind(v))
 	}
 	n, err := strconv.ParseInt(text, 10, 64)
+	if errors.Is(err, strconv.ErrRange) {
+		return 0, fmt.Errorf("%s out of range: %s", name, text)
+	}
 	if err != nil {
+		// An integral number written as a real (3.0, 1e3) is accepted; 2^63 is not a long.
 		f, ferr := strconv.ParseFloat(text, 64)
-		if ferr != nil || f != math.Trunc(f) || f < float64(lo) || f > float64(hi) {
+		if ferr != nil || f != math.Trunc(f) {
 			return 0, fmt.Errorf("want %s, got %q", name, text)
+		}
+		if f < float64(lo) || f >= -float64(lo) {
+			return 0, fmt.Errorf("%s out of range: %s", name, text)
 		}
 		n = int64(f)
 	}
@@ -101,7 +109,11 @@ func toInt(v *fastjson.Value, lo, hi int64, name string) (int64, error) {
 func toReal(v *fastjson.Value) (float64, error) {
 	switch v.Type() {
 	case fastjson.TypeNumber:
-		return v.Float64()
+		f, err := v.Float64()
+		if err == nil && math.IsInf(f, 0) {
+			return 0, fmt.Errorf("real out of range: %s", v.MarshalTo(nil))
+		}
+		return f, err
 	case fastjson.TypeString:
 		s := strings.TrimSpace(string(v.GetStringBytes()))
 		switch s {
@@ -117,8 +129,9 @@ func toReal(v *fastjson.Value) (float64, error) {
 			return 0, fmt.Errorf("want real, got %q", s)
 		}
 		return f, nil
+	default:
+		return 0, fmt.Errorf("want real, got %s", kind(v))
 	}
-	return 0, fmt.Errorf("want real, got %s", kind(v))
 }
 
 func toBool(v *fastjson.Value) (bool, error) {
@@ -141,6 +154,7 @@ func toBool(v *fastjson.Value) (bool, error) {
 		case "false", "0":
 			return false, nil
 		}
+	default:
 	}
 	return false, fmt.Errorf("want bool (true, false, 1 or 0), got %s", strings.TrimSpace(v.String()))
 }
@@ -188,7 +202,7 @@ func toDynamic(v *fastjson.Value) schema.Dynamic {
 		b := v.GetStringBytes()
 		t := strings.TrimSpace(string(b))
 		if len(t) > 1 && (t[0] == '{' || t[0] == '[') {
-			if inner, err := fastjson.Parse(t); err == nil {
+			if inner, err := fastjson.Parse(t); err == nil && fastjson.Validate(t) == nil {
 				return schema.Dynamic(inner.MarshalTo(nil))
 			}
 		}
@@ -213,6 +227,7 @@ func toTimespan(v *fastjson.Value) (time.Duration, error) {
 // ParseTimespan parses Kusto's timespan text: [-][d.]hh:mm[:ss[.fffffff]], or a literal such as
 // 100ms, 30s, 5m, 2h, 1d.
 func ParseTimespan(s string) (time.Duration, error) {
+	orig := s
 	bad := fmt.Errorf("want timespan ([-][d.]hh:mm:ss[.fffffff] or 5m, 1h, 1d), got %q", s)
 	if !strings.Contains(s, ":") {
 		return parseTimespanLiteral(s, bad)
@@ -221,6 +236,9 @@ func ParseTimespan(s string) (time.Duration, error) {
 	s = strings.TrimPrefix(s, "-")
 	var days int64
 	if i := strings.IndexByte(s, '.'); i >= 0 && i < strings.IndexByte(s, ':') {
+		if !allDigits(s[:i]) {
+			return 0, bad
+		}
 		d, err := strconv.ParseInt(s[:i], 10, 64)
 		if err != nil {
 			return 0, bad
@@ -228,7 +246,7 @@ func ParseTimespan(s string) (time.Duration, error) {
 		days, s = d, s[i+1:]
 	}
 	parts := strings.Split(s, ":")
-	if len(parts) < 2 || len(parts) > 3 {
+	if len(parts) < 2 || len(parts) > 3 || !allDigits(parts[0]) || !allDigits(parts[1]) {
 		return 0, bad
 	}
 	h, err1 := strconv.ParseInt(parts[0], 10, 64)
@@ -236,10 +254,17 @@ func ParseTimespan(s string) (time.Duration, error) {
 	var sec float64
 	var err3 error
 	if len(parts) == 3 {
+		if !plainDecimal(parts[2]) {
+			return 0, bad
+		}
 		sec, err3 = strconv.ParseFloat(parts[2], 64)
 	}
-	if err1 != nil || err2 != nil || err3 != nil || m > 59 || sec >= 60 || h < 0 || m < 0 || sec < 0 {
+	if err1 != nil || err2 != nil || err3 != nil || m > 59 || sec >= 60 || days < 0 {
 		return 0, bad
+	}
+	total := float64(days)*86400 + float64(h)*3600 + float64(m)*60 + sec
+	if total*1e9 >= math.MaxInt64 {
+		return 0, fmt.Errorf("timespan out of range: %q", orig)
 	}
 	d := time.Duration(days)*24*time.Hour + time.Duration(h)*time.Hour + time.Duration(m)*time.Minute + time.Duration(math.Round(sec*1e9))
 	if neg {
@@ -266,14 +291,63 @@ var timespanUnits = []struct {
 func parseTimespanLiteral(s string, bad error) (time.Duration, error) {
 	for _, u := range timespanUnits {
 		if n, ok := strings.CutSuffix(s, u.suffix); ok && n != "" {
+			if !plainDecimal(strings.TrimPrefix(n, "-")) {
+				return 0, bad
+			}
 			f, err := strconv.ParseFloat(n, 64)
 			if err != nil {
 				return 0, bad
 			}
-			return time.Duration(math.Round(f * float64(u.unit))), nil
+			d := f * float64(u.unit)
+			if math.Abs(d) >= math.MaxInt64 {
+				return 0, fmt.Errorf("timespan out of range: %q", s)
+			}
+			return time.Duration(math.Round(d)), nil
 		}
 	}
 	return 0, bad
+}
+
+// allDigits reports whether s is one or more ASCII digits.
+func allDigits(s string) bool {
+	if s == "" {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
+
+// plainDecimal reports whether s is digits with at most one '.', with a digit somewhere: no
+// sign, exponent, NaN or infinity.
+func plainDecimal(s string) bool {
+	digits, dots := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch {
+		case s[i] >= '0' && s[i] <= '9':
+			digits++
+		case s[i] == '.':
+			dots++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && dots <= 1
+}
+
+var decimalMax = new(big.Rat).SetInt(new(big.Int).Exp(big.NewInt(10), big.NewInt(29), nil))
+
+// hugeExponent reports whether s has an exponent too large for a decimal.
+func hugeExponent(s string) bool {
+	i := strings.IndexAny(s, "eE")
+	if i < 0 {
+		return false
+	}
+	e, err := strconv.Atoi(s[i+1:])
+	return err != nil || e > 40 || e < -40
 }
 
 func toDecimal(v *fastjson.Value) (schema.Decimal, error) {
@@ -286,9 +360,19 @@ func toDecimal(v *fastjson.Value) (schema.Decimal, error) {
 	default:
 		return "", fmt.Errorf("want decimal, got %s", kind(v))
 	}
+	// big.Rat also takes fractions (1/3) and exponents of any size; a decimal is neither.
+	if strings.ContainsAny(s, "/") {
+		return "", fmt.Errorf("want decimal, got %q", s)
+	}
+	if len(s) > 64 || hugeExponent(s) {
+		return "", fmt.Errorf("want decimal (at most 38 digits), got %q", s)
+	}
 	r, ok := new(big.Rat).SetString(s)
 	if !ok {
 		return "", fmt.Errorf("want decimal, got %q", s)
 	}
-	return schema.Decimal(r.FloatString(18)), nil
+	if new(big.Rat).Abs(r).Cmp(decimalMax) >= 0 {
+		return "", fmt.Errorf("decimal out of range (at most 29 digits before the point): %q", s)
+	}
+	return schema.Decimal(r.FloatString(9)), nil
 }

@@ -46,7 +46,11 @@ type Decoded struct {
 // that is not JSON at all is a *SyntaxError.
 func Decode(t *schema.Table, body []byte) (*Decoded, error) {
 	d := &Decoded{}
-	trimmed := bytes.TrimLeft(body, " \t\r\n\ufeff")
+	if bytes.HasPrefix(body, []byte("\ufeff")) {
+		// Keep offsets: blank the byte order mark rather than cut it.
+		body = append([]byte("   "), body[3:]...)
+	}
+	trimmed := bytes.TrimLeft(body, " \t\r\n")
 	if len(trimmed) == 0 {
 		return d, nil
 	}
@@ -57,17 +61,33 @@ func Decode(t *schema.Table, body []byte) (*Decoded, error) {
 	if bytes.IndexByte(bytes.TrimSpace(trimmed), '\n') < 0 {
 		return d, decodeSingle(t, body, start, d)
 	}
-	// A pretty-printed single object spans lines too; NDJSON fails this parse at its second line.
-	if trimmed[0] == '{' && fastjson.ValidateBytes(trimmed) == nil {
-		return d, decodeSingle(t, body, start, d)
+	// A pretty-printed single object spans lines too: it is one when its first line is not a
+	// JSON value by itself (an NDJSON body's first line always is).
+	if trimmed[0] == '{' {
+		first := trimmed
+		if i := bytes.IndexByte(trimmed, '\n'); i >= 0 {
+			first = trimmed[:i]
+		}
+		if fastjson.ValidateBytes(bytes.TrimSpace(first)) != nil {
+			return d, decodeSingle(t, body, start, d)
+		}
 	}
 	decodeLines(t, body, d)
 	return d, nil
 }
 
+// parseStrict parses b as JSON. The parser alone is lenient (it takes NaN, +5, 1.2.3 as
+// numbers), so b is validated first.
+func parseStrict(p *fastjson.Parser, b []byte) (*fastjson.Value, error) {
+	if err := fastjson.ValidateBytes(b); err != nil {
+		return nil, err
+	}
+	return p.ParseBytes(b)
+}
+
 func decodeArray(t *schema.Table, body []byte, start int, d *Decoded) error {
 	var p fastjson.Parser
-	v, err := p.ParseBytes(body[start:])
+	v, err := parseStrict(&p, body[start:])
 	if err != nil {
 		return syntaxError(body, err)
 	}
@@ -90,7 +110,7 @@ func decodeArray(t *schema.Table, body []byte, start int, d *Decoded) error {
 
 func decodeSingle(t *schema.Table, body []byte, start int, d *Decoded) error {
 	var p fastjson.Parser
-	v, err := p.ParseBytes(body[start:])
+	v, err := parseStrict(&p, body[start:])
 	if err != nil {
 		return syntaxError(body, err)
 	}
@@ -115,9 +135,11 @@ func decodeLines(t *schema.Table, body []byte, d *Decoded) {
 		if end < 0 {
 			end = len(body) - off
 		}
-		text := bytes.TrimSpace(body[off : off+end])
+		lineText := body[off : off+end]
+		text := bytes.TrimSpace(lineText)
 		if len(text) > 0 {
-			v, err := p.ParseBytes(text)
+			at := off + bytes.Index(lineText, text[:1]) // the row's first byte
+			v, err := parseStrict(&p, text)
 			var rerr *RowError
 			if err != nil {
 				se := syntaxError(text, err)
@@ -128,7 +150,7 @@ func decodeLines(t *schema.Table, body []byte, d *Decoded) {
 				d.Rows = append(d.Rows, r)
 			}
 			if rerr != nil {
-				rerr.Row, rerr.Line, rerr.Offset, rerr.raw = row, line, off, text
+				rerr.Row, rerr.Line, rerr.Offset, rerr.raw = row, line, at, text
 				d.Errors = append(d.Errors, *rerr)
 			}
 			row++

@@ -2,6 +2,7 @@ package ingest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -99,7 +100,10 @@ func (s *Service) Ingest(ctx context.Context, req Request) (*Result, error) {
 	}
 	dec, err := Decode(t, req.Body)
 	if err != nil {
-		se := err.(*SyntaxError)
+		var se *SyntaxError
+		if !errors.As(err, &se) {
+			return nil, err
+		}
 		return nil, s.rejectWhole(ctx, req, now, err.Error(), RowError{Line: se.Line, Offset: se.Offset}, err)
 	}
 	if len(dec.Rows) > 0 {

@@ -25,7 +25,7 @@ type Consumer interface {
 // WriterOptions tunes the writer.
 type WriterOptions struct {
 	MaxMessages  int           // most bus messages per store transaction
-	MaxBytes     int           // most bytes per store transaction
+	MaxBytes     int           // most bytes per store transaction; DuckDB writes a transaction of more than one row group (122,880 rows) straight to its file instead of through its WAL, so large runs pay off
 	MaxWait      time.Duration // longest wait for a first message
 	DrainTimeout time.Duration // how long Run keeps writing after its context ends
 }
@@ -51,7 +51,7 @@ func NewWriter(cons Consumer, st store.Writer, reg *schema.Registry, opts Writer
 		opts.MaxMessages = 512
 	}
 	if opts.MaxBytes <= 0 {
-		opts.MaxBytes = 64 << 20
+		opts.MaxBytes = 128 << 20
 	}
 	if opts.MaxWait <= 0 {
 		opts.MaxWait = 200 * time.Millisecond
@@ -118,7 +118,7 @@ func (w *Writer) sleep(ctx context.Context, d time.Duration) {
 // ctx ends meanwhile.
 func (w *Writer) step(ctx context.Context) (int, error) {
 	if len(w.held) == 0 {
-		msgs, err := w.cons.Fetch(ctx, w.opts.MaxMessages, w.opts.MaxBytes, w.opts.MaxWait)
+		msgs, err := w.fetch(ctx)
 		if len(msgs) == 0 {
 			w.updateLag(ctx)
 			if errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
@@ -150,6 +150,32 @@ func (w *Writer) step(ctx context.Context) (int, error) {
 	}
 	w.updateLag(ctx)
 	return len(msgs), nil
+}
+
+// fetchChunkBytes bounds one pull from the bus: a bigger one could outrun the bus's limit on
+// what it holds for a slow client.
+const fetchChunkBytes = 16 << 20
+
+// fetch gathers a run of up to MaxMessages and MaxBytes: it waits up to MaxWait for the first
+// messages, then keeps taking what is already waiting, in chunks, until the run is full or the
+// bus has no more.
+func (w *Writer) fetch(ctx context.Context) ([]bus.Msg, error) {
+	var run []bus.Msg
+	size := 0
+	wait := w.opts.MaxWait
+	for len(run) < w.opts.MaxMessages && size < w.opts.MaxBytes {
+		want := min(w.opts.MaxMessages-len(run), 256)
+		msgs, err := w.cons.Fetch(ctx, want, min(fetchChunkBytes, w.opts.MaxBytes-size), wait)
+		run = append(run, msgs...)
+		for _, m := range msgs {
+			size += len(m.Data)
+		}
+		if err != nil || len(msgs) == 0 {
+			return run, err
+		}
+		wait = 20 * time.Millisecond
+	}
+	return run, nil
 }
 
 func (w *Writer) updateLag(ctx context.Context) {

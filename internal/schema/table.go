@@ -49,7 +49,7 @@ type Table struct {
 	Name        string
 	Kind        Kind
 	Description string
-	Columns     []Column // in order; includes the standard and hidden columns
+	Columns     []Column       // in order; includes the standard and hidden columns
 	index       map[string]int // by lower-case name
 	exact       map[string]int // by name as spelled
 }

@@ -86,13 +86,18 @@ func (g GUID) String() string {
 // ParseGUID parses the 8-4-4-4-12 hexadecimal form, optionally in braces.
 func ParseGUID(s string) (GUID, error) {
 	var g GUID
-	s = strings.TrimSuffix(strings.TrimPrefix(s, "{"), "}")
-	if len(s) != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-' {
+	if len(s) == 38 && s[0] == '{' && s[37] == '}' {
+		s = s[1:37]
+	}
+	if len(s) != 36 {
 		return g, fmt.Errorf("invalid guid %q: want xxxxxxxx-xxxx-xxxx-xxxx-xxxxxxxxxxxx", s)
 	}
 	j := 0
 	for i := 0; i < 36; {
-		if s[i] == '-' {
+		if i == 8 || i == 13 || i == 18 || i == 23 {
+			if s[i] != '-' {
+				return g, fmt.Errorf("invalid guid %q: want '-' at %d", s, i)
+			}
 			i++
 			continue
 		}

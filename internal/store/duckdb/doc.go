@@ -4,5 +4,5 @@
 //
 // Kusto types map to DuckDB types as: string VARCHAR, datetime TIMESTAMP (microseconds), long
 // BIGINT, int INTEGER, real DOUBLE, bool BOOLEAN, dynamic JSON, guid UUID, timespan INTERVAL,
-// decimal DECIMAL(38,18).
+// decimal DECIMAL(38,9): 29 digits before the point, as .NET's decimal that Kusto uses, and 9 after.
 package duckdb

@@ -176,20 +176,10 @@ func (s *Store) DiskBytes() (int64, error) {
 
 // RowCounts returns the row count of every table that has rows.
 func (s *Store) RowCounts(ctx context.Context) (map[string]int64, error) {
-	rows, err := s.db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() AND estimated_size > 0 AND table_name <> '`+offsetsTable+`'`)
+	names, err := s.nonEmptyTables(ctx)
 	if err != nil {
 		return nil, err
 	}
-	var names []string
-	for rows.Next() {
-		var n string
-		if err := rows.Scan(&n); err != nil {
-			rows.Close()
-			return nil, err
-		}
-		names = append(names, n)
-	}
-	rows.Close()
 	out := make(map[string]int64, len(names))
 	for _, n := range names {
 		var c int64
@@ -201,5 +191,28 @@ func (s *Store) RowCounts(ctx context.Context) (map[string]int64, error) {
 	return out, nil
 }
 
+func (s *Store) nonEmptyTables(ctx context.Context) ([]string, error) {
+	rows, err := s.db.QueryContext(ctx, `SELECT table_name FROM duckdb_tables() WHERE schema_name = 'main' AND database_name = current_database() AND estimated_size > 0 AND table_name <> '`+offsetsTable+`'`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var names []string
+	for rows.Next() {
+		var n string
+		if err := rows.Scan(&n); err != nil {
+			return nil, err
+		}
+		names = append(names, n)
+	}
+	return names, rows.Err()
+}
+
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
+
+// Checkpoint writes the write-ahead log into the database file.
+func (s *Store) Checkpoint(ctx context.Context) error {
+	_, err := s.db.ExecContext(ctx, "CHECKPOINT")
+	return err
+}

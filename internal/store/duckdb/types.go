@@ -34,7 +34,7 @@ func sqlType(t schema.Type) string {
 	case schema.TypeTimespan:
 		return "INTERVAL"
 	case schema.TypeDecimal:
-		return "DECIMAL(38,18)"
+		return "DECIMAL(38,9)"
 	case schema.TypeInvalid:
 	}
 	panic(fmt.Sprintf("duckdb: no SQL type for %v", t))
@@ -73,7 +73,7 @@ func quote(name string) string {
 	return `"` + strings.ReplaceAll(name, `"`, `""`) + `"`
 }
 
-var decimalScale = new(big.Int).Exp(big.NewInt(10), big.NewInt(18), nil)
+var decimalScale = new(big.Int).Exp(big.NewInt(10), big.NewInt(9), nil)
 
 // driverValue converts a schema value to what the appender takes for its column type.
 func driverValue(v schema.Value) (driver.Value, error) {
@@ -93,7 +93,7 @@ func driverValue(v schema.Value) (driver.Value, error) {
 		}
 		r.Mul(r, new(big.Rat).SetInt(decimalScale))
 		n := new(big.Int).Quo(r.Num(), r.Denom())
-		return duck.Decimal{Width: 38, Scale: 18, Value: n}, nil
+		return duck.Decimal{Width: 38, Scale: 9, Value: n}, nil
 	}
 	return nil, fmt.Errorf("duckdb: cannot store %T", v)
 }

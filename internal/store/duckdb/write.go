@@ -63,7 +63,8 @@ func (s *Store) Write(ctx context.Context, consumer string, lastSeq uint64, batc
 	return nil
 }
 
-// appendTable appends the batches of one table through one appender.
+// appendTable appends the batches of one table, through one appender per set of columns the
+// batches carry: naming only those columns spares DuckDB a NULL per absent column per row.
 func (s *Store) appendTable(batches []*store.Batch) error {
 	t := batches[0].Table
 	s.mu.RLock()
@@ -72,39 +73,56 @@ func (s *Store) appendTable(batches []*store.Batch) error {
 	if len(phys) == 0 {
 		return fmt.Errorf("table %s does not exist in the store", t.Name)
 	}
-	// pos[i] is the physical position of schema column i.
-	pos := make([]int, len(t.Columns))
-	for i, c := range t.Columns {
-		pos[i] = -1
-		for j, p := range phys {
-			if equalFold(p, c.Name) {
-				pos[i] = j
-			}
+	groups := map[string][]*store.Batch{}
+	var keys []string
+	for _, b := range batches {
+		k := fmt.Sprint(b.Columns)
+		if _, ok := groups[k]; !ok {
+			keys = append(keys, k)
 		}
-		if pos[i] < 0 {
-			return fmt.Errorf("table %s lacks column %s in the store", t.Name, c.Name)
+		groups[k] = append(groups[k], b)
+	}
+	for _, k := range keys {
+		if err := s.appendGroup(t, phys, groups[k]); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// appendGroup appends batches that carry the same columns.
+func (s *Store) appendGroup(t *schema.Table, phys []string, batches []*store.Batch) error {
 	tenant, _ := t.Column(schema.ColTenantID)
 	ingestID, _ := t.Column(schema.ColIngestID)
 	ingestTime, _ := t.Column(schema.ColIngestTime)
-	app, err := duck.NewAppenderFromConn(s.wconn, "", t.Name)
+	// The stamped columns come first; a batch's own TenantId is overridden.
+	names := []string{physName(phys, t.Columns[tenant].Name), physName(phys, t.Columns[ingestID].Name), physName(phys, t.Columns[ingestTime].Name)}
+	var carried []int // positions in the batch rows that are appended
+	for k, ci := range batches[0].Columns {
+		if ci == tenant || ci == ingestID || ci == ingestTime {
+			continue
+		}
+		n := physName(phys, t.Columns[ci].Name)
+		if n == "" {
+			return fmt.Errorf("table %s lacks column %s in the store", t.Name, t.Columns[ci].Name)
+		}
+		names = append(names, n)
+		carried = append(carried, k)
+	}
+	app, err := duck.NewAppenderWithColumns(s.wconn, "", "", t.Name, names)
 	if err != nil {
 		return fmt.Errorf("appender for %s: %w", t.Name, err)
 	}
-	vals := make([]driver.Value, len(phys))
+	vals := make([]driver.Value, len(names))
 	for _, b := range batches {
 		for r, row := range b.Rows {
-			clear(vals)
-			for k, ci := range b.Columns {
-				if vals[pos[ci]], err = driverValue(row[k]); err != nil {
+			vals[0], vals[1], vals[2] = b.Tenant, int64(b.Seq<<schema.IngestIDRowBits|uint64(r)), b.IngestTime
+			for j, k := range carried {
+				if vals[3+j], err = driverValue(row[k]); err != nil {
 					_ = app.Close()
-					return fmt.Errorf("table %s column %s: %w", t.Name, t.Columns[ci].Name, err)
+					return fmt.Errorf("table %s column %s: %w", t.Name, names[3+j], err)
 				}
 			}
-			vals[pos[tenant]] = b.Tenant
-			vals[pos[ingestID]] = int64(b.Seq<<schema.IngestIDRowBits | uint64(r))
-			vals[pos[ingestTime]] = b.IngestTime
 			if err := app.AppendRow(vals...); err != nil {
 				_ = app.Close()
 				return fmt.Errorf("append to %s: %w", t.Name, err)
@@ -115,6 +133,16 @@ func (s *Store) appendTable(batches []*store.Batch) error {
 		return fmt.Errorf("flush %s: %w", t.Name, err)
 	}
 	return nil
+}
+
+// physName returns the stored spelling of column name, or "" if the table lacks it.
+func physName(phys []string, name string) string {
+	for _, p := range phys {
+		if equalFold(p, name) {
+			return p
+		}
+	}
+	return ""
 }
 
 func equalFold(a, b string) bool {
