@@ -69,3 +69,15 @@ func FuzzParseConfig(f *testing.F) {
 		}
 	})
 }
+
+// TestExampleConfig keeps vigil.example.yaml in step with the code: it parses and equals the
+// defaults it claims to show.
+func TestExampleConfig(t *testing.T) {
+	c, err := LoadConfig("../../vigil.example.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c != Default() {
+		t.Errorf("vigil.example.yaml differs from Default():\n file %+v\n code %+v", c, Default())
+	}
+}
