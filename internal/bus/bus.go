@@ -188,5 +188,14 @@ func (b *Bus) Close() {
 	}
 }
 
+// LastSeq returns the sequence of the last message stored on the ingest stream.
+func (b *Bus) LastSeq(ctx context.Context) (uint64, error) {
+	info, err := b.stream.Info(ctx)
+	if err != nil {
+		return 0, err
+	}
+	return info.State.LastSeq, nil
+}
+
 // Healthy reports whether the connection is up.
 func (b *Bus) Healthy() bool { return b.nc != nil && b.nc.IsConnected() }

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/bus"
@@ -41,6 +42,7 @@ type Writer struct {
 	log     *slog.Logger
 	metrics *Metrics
 	offset  uint64
+	written atomic.Uint64 // offset, for other goroutines
 	held    []bus.Msg // a fetched run not yet written, kept across a failed step
 	ready   chan struct{}
 }
@@ -62,6 +64,9 @@ func NewWriter(cons Consumer, st store.Writer, reg *schema.Registry, opts Writer
 	return &Writer{cons: cons, st: st, reg: reg, opts: opts, log: log, metrics: m, ready: make(chan struct{})}
 }
 
+// Written returns the last bus sequence stored in the event store. Safe for concurrent use.
+func (w *Writer) Written() uint64 { return w.written.Load() }
+
 // Ready is closed once the writer has read its offset and is consuming.
 func (w *Writer) Ready() <-chan struct{} { return w.ready }
 
@@ -73,6 +78,7 @@ func (w *Writer) Run(ctx context.Context) error {
 		return fmt.Errorf("read writer offset: %w", err)
 	}
 	w.offset = off
+	w.written.Store(off)
 	close(w.ready)
 	for ctx.Err() == nil {
 		if _, err := w.step(ctx); err != nil && ctx.Err() == nil {
@@ -139,6 +145,7 @@ func (w *Writer) step(ctx context.Context) (int, error) {
 		}
 		w.offset = last.Seq
 	}
+	w.written.Store(w.offset)
 	w.held = nil
 	if err := w.cons.Ack(wctx, last); err != nil {
 		// The rows are stored; a redelivery is skipped by offset.

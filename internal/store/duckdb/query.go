@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -12,8 +13,8 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// Query runs one read-only statement. DuckDB's own parser decides: the statement must prepare
-// alone and be a SELECT (or EXPLAIN); it then runs in a transaction that is always rolled back.
+// Query runs one read-only statement. DuckDB's own parser decides: the text must hold exactly one
+// statement, a SELECT; it then runs in a transaction that is always rolled back.
 func (s *Store) Query(ctx context.Context, q string, maxRows int) (*store.Result, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
@@ -37,6 +38,29 @@ func (s *Store) Query(ctx context.Context, q string, maxRows int) (*store.Result
 }
 
 func checkReadOnly(ctx context.Context, conn *sql.Conn, q string) error {
+	// Preparing text of several statements runs all but the last, so the statements are counted
+	// first, without running anything: json_serialize_sql parses SELECTs only.
+	var js string
+	if err := conn.QueryRowContext(ctx, `SELECT json_serialize_sql(?::VARCHAR)::VARCHAR`, q).Scan(&js); err != nil {
+		return err
+	}
+	var parsed struct {
+		Error        bool              `json:"error"`
+		ErrorType    string            `json:"error_type"`
+		ErrorMessage string            `json:"error_message"`
+		Statements   []json.RawMessage `json:"statements"`
+	}
+	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
+		return fmt.Errorf("check statement: %w", err)
+	}
+	switch {
+	case parsed.Error && parsed.ErrorType == "parser":
+		return &store.QueryError{Msg: "Parser Error: " + parsed.ErrorMessage}
+	case parsed.Error:
+		return store.ErrNotReadOnly
+	case len(parsed.Statements) != 1:
+		return &store.QueryError{Msg: fmt.Sprintf("want one statement, got %d", len(parsed.Statements))}
+	}
 	return conn.Raw(func(dc any) error {
 		prep, ok := dc.(driver.ConnPrepareContext)
 		if !ok {
@@ -55,7 +79,7 @@ func checkReadOnly(ctx context.Context, conn *sql.Conn, q string) error {
 		if err != nil {
 			return err
 		}
-		if typ != duck.STATEMENT_TYPE_SELECT && typ != duck.STATEMENT_TYPE_EXPLAIN {
+		if typ != duck.STATEMENT_TYPE_SELECT {
 			return store.ErrNotReadOnly
 		}
 		return nil
