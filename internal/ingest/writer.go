@@ -43,7 +43,7 @@ type Writer struct {
 	metrics *Metrics
 	offset  uint64
 	written atomic.Uint64 // offset, for other goroutines
-	held    []bus.Msg // a fetched run not yet written, kept across a failed step
+	held    []bus.Msg     // a fetched run not yet written, kept across a failed step
 	ready   chan struct{}
 }
 
