@@ -211,8 +211,8 @@ func (s *Store) nonEmptyTables(ctx context.Context) ([]string, error) {
 // Path returns the database file's path.
 func (s *Store) Path() string { return s.path }
 
-// Checkpoint writes the write-ahead log into the database file.
+// Checkpoint writes the write-ahead log into the database file, waiting for a write in progress.
 func (s *Store) Checkpoint(ctx context.Context) error {
-	_, err := s.db.ExecContext(ctx, "CHECKPOINT")
+	_, err := s.db.ExecContext(ctx, "FORCE CHECKPOINT")
 	return err
 }
