@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -272,6 +273,67 @@ func TestRestartAndLock(t *testing.T) {
 	srv = startServer(t, data)
 	if n := srv.query(t, "SELECT count(*) FROM DeviceProcessEvents")[0][0].(float64); n != 5000 {
 		t.Errorf("after restart %v rows, want 5000", n)
+	}
+	srv.stop(t, syscall.SIGTERM)
+}
+
+// run runs the vigil binary and returns its exit code, stdout and stderr.
+func run(t *testing.T, args ...string) (int, string, string) {
+	t.Helper()
+	cmd := exec.Command(binary, args...)
+	var stdout, stderr bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &stdout, &stderr
+	err := cmd.Run()
+	code := 0
+	var ee *exec.ExitError
+	if errors.As(err, &ee) {
+		code = ee.ExitCode()
+	} else if err != nil {
+		t.Fatal(err)
+	}
+	return code, stdout.String(), stderr.String()
+}
+
+func TestCLI(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real server")
+	}
+	dir := t.TempDir()
+	bad := filepath.Join(dir, "bad.yaml")
+	if err := os.WriteFile(bad, []byte("server:\n  listen: 127.0.0.1:1\n  port: 9\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	good := filepath.Join(dir, "good.yaml")
+	if err := os.WriteFile(good, []byte("log:\n  level: debug\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if code, out, errOut := run(t, "config", "check", good, bad); code != 1 || !strings.Contains(out, "good.yaml: ok") ||
+		!strings.Contains(errOut, `bad.yaml: config: line 3: unknown key "port" in section server`) {
+		t.Errorf("config check = %d %q %q", code, out, errOut)
+	}
+	if code, out, _ := run(t, "version"); code != 0 || !strings.HasPrefix(out, "vigil ") {
+		t.Errorf("version = %d %q", code, out)
+	}
+
+	data := filepath.Join(dir, "data")
+	srv := startServer(t, data)
+	events := filepath.Join(dir, "events.ndjson")
+	body := string(sample.ProcessEvents(0, 250, time.Now())) + "{\"DeviceName\":\"no time\"}\n" + string(sample.ProcessEvents(250, 50, time.Now()))
+	if err := os.WriteFile(events, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := run(t, "ingest", events, "--table", "DeviceProcessEvents", "--batch", "100", "--server", srv.url, "--data", data)
+	if code != 2 || !strings.Contains(out, "300 rows accepted, 1 rejected") || !strings.Contains(errOut, "line 251: missing required time") {
+		t.Errorf("ingest = %d %q %q", code, out, errOut)
+	}
+	srv.waitRows(t, "DeviceProcessEvents", 300)
+	code, out, errOut = run(t, "sql", "SELECT count(*) AS n, count(DISTINCT DeviceName) AS devices FROM DeviceProcessEvents", "-o", "csv", "--server", srv.url, "--data", data)
+	if code != 0 || out != "n,devices\n300,5\n" {
+		t.Errorf("sql = %d %q %q", code, out, errOut)
+	}
+	code, _, errOut = run(t, "sql", "DELETE FROM DeviceProcessEvents", "--server", srv.url, "--data", data)
+	if code != 1 || !strings.Contains(errOut, "only a single read-only SELECT statement is allowed (HTTP 400 notReadOnly)") {
+		t.Errorf("sql delete = %d %q", code, errOut)
 	}
 	srv.stop(t, syscall.SIGTERM)
 }
