@@ -17,7 +17,7 @@ func deadLetterRow(dl *schema.Table, table, source string, now time.Time, e RowE
 			row[i] = v
 		}
 	}
-	raw, truncated := e.raw, false
+	raw, truncated := e.Raw, false
 	if len(raw) > maxRaw {
 		raw, truncated = raw[:maxRaw], true
 	}

@@ -19,7 +19,7 @@ type RowError struct {
 	Offset int    `json:"offset"`           // byte offset in the body where the row starts
 	Column string `json:"column,omitempty"` // the column at fault, if one is
 	Reason string `json:"reason"`
-	raw    []byte
+	Raw    []byte `json:"-"` // the rejected payload, kept in IngestionErrors
 }
 
 // SyntaxError is a body that is not JSON, a JSON array or NDJSON; nothing in it was accepted.
@@ -99,7 +99,7 @@ func decodeArray(t *schema.Table, body []byte, start int, d *Decoded) error {
 		row, rerr := rd.decode(it)
 		if rerr != nil {
 			rerr.Row, rerr.Line, rerr.Offset = i, line, start
-			rerr.raw = it.MarshalTo(nil)
+			rerr.Raw = it.MarshalTo(nil)
 			d.Errors = append(d.Errors, *rerr)
 			continue
 		}
@@ -118,7 +118,7 @@ func decodeSingle(t *schema.Table, body []byte, start int, d *Decoded) error {
 	row, rerr := rd.decode(v)
 	if rerr != nil {
 		rerr.Line, rerr.Offset = 1+bytes.Count(body[:start], []byte{'\n'}), start
-		rerr.raw = bytes.TrimSpace(body)
+		rerr.Raw = bytes.TrimSpace(body)
 		d.Errors = append(d.Errors, *rerr)
 		return nil
 	}
@@ -150,7 +150,7 @@ func decodeLines(t *schema.Table, body []byte, d *Decoded) {
 				d.Rows = append(d.Rows, r)
 			}
 			if rerr != nil {
-				rerr.Row, rerr.Line, rerr.Offset, rerr.raw = row, line, at, text
+				rerr.Row, rerr.Line, rerr.Offset, rerr.Raw = row, line, at, text
 				d.Errors = append(d.Errors, *rerr)
 			}
 			row++

@@ -124,10 +124,52 @@ func (s *Service) Ingest(ctx context.Context, req Request) (*Result, error) {
 	return res, nil
 }
 
+// IngestRows publishes rows already decoded by a receiver (each as wide as t.Columns, hidden
+// columns unset) and records rejects in IngestionErrors. Time columns and Type are completed
+// as for JSON rows; a row still lacking a time is rejected. It returns once everything is
+// stored on the bus.
+func (s *Service) IngestRows(ctx context.Context, tenant, source string, t *schema.Table, rows [][]schema.Value, rejects []RowError) (*Result, error) {
+	if !tenantRE.MatchString(tenant) {
+		return nil, fmt.Errorf("invalid tenant id %q", tenant)
+	}
+	now := s.now().UTC()
+	ok := rows[:0:0]
+	for i, r := range rows {
+		if len(r) != len(t.Columns) {
+			return nil, fmt.Errorf("row %d has %d values for %d columns of %s", i, len(r), len(t.Columns), t.Name)
+		}
+		if rerr := finishRow(t, r); rerr != nil {
+			rerr.Row = i
+			rejects = append(rejects, *rerr)
+			continue
+		}
+		ok = append(ok, r)
+	}
+	if len(ok) > 0 {
+		msgs := encodeRows(tenant, t, now, ok, s.opts.MaxMessageBytes)
+		if _, err := s.pub.Publish(ctx, Subject(tenant, t.Name), msgs); err != nil {
+			return nil, err
+		}
+	}
+	req := Request{Tenant: tenant, Table: t.Name, Source: source}
+	if err := s.deadLetter(ctx, req, t.Name, now, rejects); err != nil {
+		return nil, err
+	}
+	s.metrics.rows(t.Name, len(ok), len(rejects))
+	res := &Result{Accepted: len(ok), Rejected: len(rejects), Errors: rejects}
+	if len(res.Errors) > s.opts.MaxErrors {
+		res.Errors, res.ErrorsTruncated = res.Errors[:s.opts.MaxErrors], true
+	}
+	return res, nil
+}
+
+// Registry returns the table registry the service checks rows against.
+func (s *Service) Registry() *schema.Registry { return s.reg }
+
 // rejectWhole records a body rejected as a whole and returns the error to give the caller
 // (the first of errs, or a new one with reason).
 func (s *Service) rejectWhole(ctx context.Context, req Request, now time.Time, reason string, at RowError, errs ...error) error {
-	at.Reason, at.raw = reason, req.Body
+	at.Reason, at.Raw = reason, req.Body
 	if err := s.deadLetter(ctx, req, req.Table, now, []RowError{at}); err != nil {
 		return err
 	}

@@ -269,7 +269,7 @@ func (w *Writer) deadLetterMsg(m bus.Msg, reason string) store.Batch {
 	if b, err := DecodeBatch(m.Data); err == nil {
 		tenant, table = b.Tenant, b.Table
 	}
-	row := deadLetterRow(dl, table, "store-writer", time.Now().UTC(), RowError{Reason: reason, raw: m.Data}, 256<<10)
+	row := deadLetterRow(dl, table, "store-writer", time.Now().UTC(), RowError{Reason: reason, Raw: m.Data}, 256<<10)
 	cols := make([]int, len(dl.Columns))
 	for i := range cols {
 		cols[i] = i
