@@ -109,6 +109,7 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/tables/{name}", auth(http.HandlerFunc(s.getTable)))
 	mux.Handle("PUT /api/v1/tables/{name}", auth(http.HandlerFunc(s.putTable)))
 	mux.Handle("POST /api/v1/admin/sql", auth(s.admin(http.HandlerFunc(s.sql))))
+	mux.Handle("POST /api/v1/security/runHuntingQuery", auth(http.HandlerFunc(s.runHuntingQuery)))
 	return s.recoverer(mux)
 }
 

@@ -190,6 +190,25 @@ func TestAPI(t *testing.T) {
 			t.Errorf("IngestionErrors[%d] = %v, want %q", i, dl[i], w)
 		}
 	}
+	// Hunting in KQL, as Microsoft Graph's runHuntingQuery answers.
+	hunt := []struct {
+		query  string
+		status int
+		want   string
+	}{
+		{`DeviceProcessEvents | summarize n = count() by DeviceName`, 200, `{"schema":[{"Name":"DeviceName","Type":"string"},{"Name":"n","Type":"long"}],"results":[{"DeviceName":"ws1","n":3}]}`},
+		{`Firewall_CL | where SrcIp has "10.0" | project Bytes, Action`, 200, `"results":[{"Action":"deny","Bytes":42}]`},
+		{`IngestionErrors | where Table =~ "deviceprocesevents" | count`, 200, `"results":[{"Count":1}]`},
+		{"DeviceProcessEvents\n| where FileNme == 'x'", 400, `"line":2,"column":9`},
+		{`DeviceProcesEvents | take 1`, 400, `did you mean`},
+	}
+	for _, h := range hunt {
+		body, _ := json.Marshal(map[string]string{"Query": h.query})
+		r := s.do(t, "POST", "/api/v1/security/runHuntingQuery", body, nil)
+		if r.status != h.status || !strings.Contains(r.body, h.want) {
+			t.Errorf("runHuntingQuery %q = %d %s; want %d containing %s", h.query, r.status, r.body, h.status, h.want)
+		}
+	}
 	var tables []struct {
 		Name string
 		Rows int64

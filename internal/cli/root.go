@@ -33,6 +33,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		configCmd(),
 		ingestCmd(),
 		sqlCmd(),
+		queryCmd(), kqlCmd(),
 	)
 	return root
 }

@@ -2,6 +2,7 @@ package duckdb
 
 import (
 	"database/sql/driver"
+	"encoding/json"
 	"fmt"
 	"math/big"
 	"strings"
@@ -81,7 +82,9 @@ func driverValue(v schema.Value) (driver.Value, error) {
 	case nil, string, int64, int32, float64, bool, time.Time:
 		return x, nil
 	case schema.Dynamic:
-		return string(x), nil
+		// The appender JSON-encodes what it is given for a JSON column: a string would be stored
+		// as a JSON string holding the text, so the text goes in as raw JSON.
+		return json.RawMessage(x), nil
 	case schema.GUID:
 		return duck.UUID(x), nil
 	case time.Duration:

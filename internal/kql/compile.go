@@ -1,0 +1,74 @@
+package kql
+
+import (
+	"fmt"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/kql/sema"
+	"github.com/vigilsec/vigil/internal/kql/syntax"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sqlgen"
+)
+
+// Options are the compile-time inputs besides the query text.
+type Options struct {
+	// Tenant is required: the compiler restricts every table scan to it.
+	Tenant string
+	// From and To, when set, restrict every scan to TimeGenerated in [From, To).
+	From, To time.Time
+	// Now is the value of now() and the base of ago(); zero means the current time.
+	Now time.Time
+}
+
+// Column is an output column with its Kusto type.
+type Column struct {
+	Name string      `json:"name"`
+	Type schema.Type `json:"-"`
+}
+
+// Query is a compiled query.
+type Query struct {
+	SQL     string
+	Columns []Column
+	Plan    plan.Node
+	// Ordered reports whether the row order is defined by the query (a sort).
+	Ordered bool
+}
+
+// Compile parses, checks and plans src and generates DuckDB SQL. It returns
+// a nil Query when any diagnostic is an error; warnings come with a Query.
+func Compile(src string, reg *schema.Registry, opts Options) (q *Query, diags []syntax.Diagnostic) {
+	defer func() {
+		if r := recover(); r != nil {
+			q = nil
+			diags = append(diags, syntax.Diagnostic{Span: syntax.Span{Start: 0, End: len(src)}, Message: fmt.Sprintf("internal compiler error: %v", r)})
+		}
+	}()
+	if opts.Tenant == "" {
+		return nil, []syntax.Diagnostic{{Message: "no tenant given to the compiler"}}
+	}
+	script, diags := syntax.Parse(src)
+	if syntax.HasErrors(diags) {
+		return nil, diags
+	}
+	n, sd := sema.Check(script, reg, sema.Options{Tenant: opts.Tenant, From: opts.From, To: opts.To, Now: opts.Now})
+	diags = append(diags, sd...)
+	if n == nil {
+		return nil, diags
+	}
+	sql, err := sqlgen.Generate(n, sqlgen.DuckDB)
+	if err != nil {
+		return nil, append(diags, syntax.Diagnostic{Span: syntax.Span{End: len(src)}, Message: err.Error()})
+	}
+	q = &Query{SQL: sql, Plan: n, Ordered: plan.Ordered(n)}
+	for _, c := range n.Columns() {
+		q.Columns = append(q.Columns, Column{Name: c.Name, Type: c.Type})
+	}
+	return q, diags
+}
+
+// Explain renders the plan and SQL of a compiled query.
+func (q *Query) Explain() string {
+	return "plan:\n" + plan.Explain(q.Plan) + "\nsql:\n" + q.SQL + "\n"
+}

@@ -1,0 +1,95 @@
+package kql_test
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/syntax"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden files")
+
+var goldenNow = time.Date(2024, 1, 10, 0, 0, 0, 0, time.UTC)
+
+const sep = "---- "
+
+// TestGolden compiles every testdata/golden/*.kql case, compares SQL and
+// diagnostics, and runs the SQL on a DuckDB store holding the fixture rows.
+func TestGolden(t *testing.T) {
+	reg := schema.NewRegistry()
+	st := openFixture(t, reg)
+	files, _ := filepath.Glob("testdata/golden/*.kql")
+	if len(files) == 0 {
+		t.Fatal("no golden files")
+	}
+	for _, f := range files {
+		t.Run(strings.TrimSuffix(filepath.Base(f), ".kql"), func(t *testing.T) {
+			b, err := os.ReadFile(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			src := string(b)
+			if i := strings.Index(src, "\n"+sep); i >= 0 {
+				src = src[:i+1]
+			}
+			got := src + runCase(t, st, reg, strings.TrimRight(src, "\n"))
+			if *update {
+				if err := os.WriteFile(f, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if got != string(b) {
+				t.Errorf("golden mismatch (run with -update to accept)\n--- want\n%s\n--- got\n%s", b, got)
+			}
+		})
+	}
+}
+
+func runCase(t *testing.T, st store.Store, reg *schema.Registry, src string) string {
+	var out strings.Builder
+	q, diags := kql.Compile(src, reg, kql.Options{Tenant: "t1", Now: goldenNow})
+	if len(diags) > 0 {
+		out.WriteString(sep + "diagnostics\n")
+		for _, d := range diags {
+			out.WriteString(syntax.PositionOf(src, d.Span.Start).String() + ": " + d.Severity.String() + ": " + d.Message + "\n")
+		}
+	}
+	if q == nil {
+		return out.String()
+	}
+	out.WriteString(sep + "sql\n" + q.SQL + "\n")
+	res, err := st.Query(context.Background(), q.SQL, 1000)
+	if err != nil {
+		out.WriteString(sep + "error\n" + err.Error() + "\n")
+		return out.String()
+	}
+	out.WriteString(sep + "rows\n")
+	head := make([]string, len(q.Columns))
+	for i, c := range q.Columns {
+		head[i] = c.Name + ":" + c.Type.String()
+	}
+	out.WriteString(strings.Join(head, ", ") + "\n")
+	rows := make([]string, len(res.Rows))
+	for i, r := range res.Rows {
+		b, _ := json.Marshal(r)
+		rows[i] = string(b)
+	}
+	if !q.Ordered {
+		sort.Strings(rows)
+	}
+	for _, r := range rows {
+		out.WriteString(r + "\n")
+	}
+	return out.String()
+}

@@ -1,0 +1,46 @@
+package sema
+
+import "github.com/vigilsec/vigil/internal/schema"
+
+func convFns() map[string]*fnSig {
+	return map[string]*fnSig{
+		"tostring":   {Args: "a", Min: 1, Ret: fixed(schema.TypeString)},
+		"toint":      {Args: "a", Min: 1, Ret: fixed(schema.TypeInt)},
+		"tolong":     {Args: "a", Min: 1, Ret: fixed(schema.TypeLong)},
+		"toreal":     {Args: "a", Min: 1, Ret: fixed(schema.TypeReal)},
+		"todouble":   {Args: "a", Min: 1, Ret: fixed(schema.TypeReal)},
+		"tobool":     {Args: "a", Min: 1, Ret: fixed(schema.TypeBool)},
+		"todatetime": {Args: "a", Min: 1, Ret: fixed(schema.TypeDatetime)},
+		"toguid":     {Args: "a", Min: 1, Ret: fixed(schema.TypeGUID)},
+		"todynamic":  {Args: "a", Min: 1, Ret: fixed(schema.TypeDynamic)},
+		"parse_json": {Args: "a", Min: 1, Ret: fixed(schema.TypeDynamic)},
+	}
+}
+
+func dynamicFns() map[string]*fnSig {
+	dyn := fixed(schema.TypeDynamic)
+	return map[string]*fnSig{
+		"array_length": {Args: "y", Min: 1, Ret: fixed(schema.TypeLong)},
+		"bag_keys":     {Args: "y", Min: 1, Ret: dyn},
+		"pack_array":   {Args: "a*", Min: 1, Ret: dyn},
+		"bag_pack":     {Args: "ca*", Min: 2, Ret: dyn},
+		"pack":         {Args: "ca*", Min: 2, Ret: dyn},
+	}
+}
+
+func mathFns() map[string]*fnSig {
+	re := fixed(schema.TypeReal)
+	return map[string]*fnSig{
+		"round":   {Args: "nn", Min: 1, Ret: argType(0)},
+		"abs":     {Args: "n", Min: 1, Ret: argType(0)},
+		"log":     {Args: "n", Min: 1, Ret: re},
+		"log10":   {Args: "n", Min: 1, Ret: re},
+		"log2":    {Args: "n", Min: 1, Ret: re},
+		"exp":     {Args: "n", Min: 1, Ret: re},
+		"pow":     {Args: "nn", Min: 2, Ret: re},
+		"sqrt":    {Args: "n", Min: 1, Ret: re},
+		"ceiling": {Args: "n", Min: 1, Ret: argType(0)},
+		"max_of":  {Args: "x*", Min: 2, Ret: argType(0)},
+		"min_of":  {Args: "x*", Min: 2, Ret: argType(0)},
+	}
+}

@@ -1,0 +1,198 @@
+package sema
+
+import (
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/kql/syntax"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// binChecker checks the operands of a binary operator and returns the call.
+type binChecker func(c *checker, e *syntax.BinaryExpr, x, y plan.Expr) plan.Expr
+
+// binaryOps is the table of binary operators.
+var binaryOps = buildBinaryOps()
+
+func buildBinaryOps() map[string]binChecker {
+	binaryOps := map[string]binChecker{}
+	for _, op := range []string{"==", "!=", "<", "<=", ">", ">="} {
+		binaryOps[op] = checkCompare
+	}
+	binaryOps["<>"] = checkCompare
+	for _, op := range []string{"and", "or"} {
+		binaryOps[op] = checkLogic
+	}
+	for _, op := range []string{"+", "-", "*", "/", "%"} {
+		binaryOps[op] = checkArith
+	}
+	for _, op := range []string{"=~", "!~", "has", "has_cs", "hasprefix", "hassuffix", "hasprefix_cs", "hassuffix_cs",
+		"contains", "contains_cs", "startswith", "startswith_cs", "endswith", "endswith_cs"} {
+		binaryOps[op] = checkStringOp
+		if op[0] != '!' && op != "=~" {
+			binaryOps["!"+op] = checkStringOp
+		}
+	}
+	binaryOps["matches regex"] = checkStringOp
+	return binaryOps
+}
+
+func (c *checker) binary(e *syntax.BinaryExpr, s *scope) plan.Expr {
+	chk, ok := binaryOps[e.Op]
+	if !ok {
+		c.errorf(e, "operator '%s' is not supported", e.Op)
+		return bad()
+	}
+	x, y := c.expr(e.X, s), c.expr(e.Y, s)
+	if isBad(x) || isBad(y) {
+		return bad()
+	}
+	return chk(c, e, x, y)
+}
+
+func checkCompare(c *checker, e *syntax.BinaryExpr, x, y plan.Expr) plan.Expr {
+	x, y = unify(x, y)
+	op := e.Op
+	if op == "<>" {
+		op = "!="
+	}
+	if !comparable(x.Type(), y.Type()) && !isNullConst(x) && !isNullConst(y) {
+		c.errorf(e, "cannot compare %s and %s with '%s'", x.Type(), y.Type(), e.Op)
+		return bad()
+	}
+	return &plan.Call{Fn: op, Args: []plan.Expr{x, y}, T: schema.TypeBool}
+}
+
+func isNullConst(x plan.Expr) bool {
+	k, ok := x.(*plan.Const)
+	return ok && k.V == nil
+}
+
+func checkLogic(c *checker, e *syntax.BinaryExpr, x, y plan.Expr) plan.Expr {
+	x, y = convert(x, schema.TypeBool), convert(y, schema.TypeBool)
+	if x.Type() != schema.TypeBool || y.Type() != schema.TypeBool {
+		c.errorf(e, "'%s' needs bool operands, not %s and %s", e.Op, x.Type(), y.Type())
+		return bad()
+	}
+	return &plan.Call{Fn: e.Op, Args: []plan.Expr{x, y}, T: schema.TypeBool}
+}
+
+func checkArith(c *checker, e *syntax.BinaryExpr, x, y plan.Expr) plan.Expr {
+	if x.Type() == schema.TypeDynamic {
+		x = convert(x, schema.TypeReal)
+	}
+	if y.Type() == schema.TypeDynamic {
+		y = convert(y, schema.TypeReal)
+	}
+	t := arithType(e.Op, x.Type(), y.Type())
+	if t == schema.TypeInvalid {
+		c.errorf(e, "cannot apply '%s' to %s and %s", e.Op, x.Type(), y.Type())
+		return bad()
+	}
+	return &plan.Call{Fn: e.Op, Args: []plan.Expr{x, y}, T: t}
+}
+
+// arithType applies Kusto's rules for arithmetic types.
+func arithType(op string, a, b schema.Type) schema.Type {
+	const (
+		dt = schema.TypeDatetime
+		ts = schema.TypeTimespan
+	)
+	switch {
+	case isNumeric(a) && isNumeric(b):
+		return numericResult(a, b)
+	case a == dt && b == dt && op == "-":
+		return ts
+	case a == dt && b == ts && (op == "+" || op == "-"):
+		return dt
+	case a == ts && b == dt && op == "+":
+		return dt
+	case a == ts && b == ts && (op == "+" || op == "-"):
+		return ts
+	case a == ts && b == ts && op == "/":
+		return schema.TypeReal
+	case a == ts && isNumeric(b) && (op == "*" || op == "/"):
+		return ts
+	case isNumeric(a) && b == ts && op == "*":
+		return ts
+	}
+	return schema.TypeInvalid
+}
+
+func checkStringOp(c *checker, e *syntax.BinaryExpr, x, y plan.Expr) plan.Expr {
+	x, y = toStringArg(x), toStringArg(y)
+	if x.Type() != schema.TypeString || y.Type() != schema.TypeString {
+		c.errorf(e, "'%s' needs string operands, not %s and %s", e.Op, x.Type(), y.Type())
+		return bad()
+	}
+	return &plan.Call{Fn: e.Op, Args: []plan.Expr{x, y}, T: schema.TypeBool}
+}
+
+// toStringArg converts a non-string value where Kusto converts implicitly
+// (dynamic, and numbers and guids on the left of string operators).
+func toStringArg(x plan.Expr) plan.Expr {
+	switch x.Type() {
+	case schema.TypeString, schema.TypeInvalid, schema.TypeBool:
+		return x
+	default:
+	}
+	return &plan.Call{Fn: "tostring", Args: []plan.Expr{x}, T: schema.TypeString}
+}
+
+func (c *checker) in(e *syntax.InExpr, s *scope) plan.Expr {
+	x := c.expr(e.X, s)
+	args := []plan.Expr{x}
+	for _, el := range e.List {
+		if _, ok := el.(*syntax.TabularExpr); ok {
+			c.errorf(el, "a subquery in '%s' is not supported yet", e.Op)
+			return bad()
+		}
+		v := c.expr(el, s)
+		if k, ok := v.(*plan.Const); ok && k.T == schema.TypeDynamic && k.V != nil && strings.HasPrefix(k.V.(string), "[") {
+			c.errorf(el, "a dynamic array in '%s' is not supported yet; list the values", e.Op)
+			return bad()
+		}
+		args = append(args, v)
+	}
+	for _, a := range args {
+		if isBad(a) {
+			return bad()
+		}
+	}
+	strOp := strings.HasSuffix(e.Op, "~") || strings.HasPrefix(e.Op, "has")
+	for i := range args {
+		if strOp {
+			args[i] = toStringArg(args[i])
+		} else if i > 0 {
+			args[0], args[i] = unify(args[0], args[i])
+		}
+	}
+	for i, a := range args[1:] {
+		if !comparable(args[0].Type(), a.Type()) && !isNullConst(a) {
+			c.errorf(e.List[i], "cannot compare %s and %s with '%s'", args[0].Type(), a.Type(), e.Op)
+			return bad()
+		}
+	}
+	return &plan.Call{Fn: e.Op, Args: args, T: schema.TypeBool}
+}
+
+func (c *checker) between(e *syntax.BetweenExpr, s *scope) plan.Expr {
+	x, lo, hi := c.expr(e.X, s), c.expr(e.Lo, s), c.expr(e.Hi, s)
+	if isBad(x) || isBad(lo) || isBad(hi) {
+		return bad()
+	}
+	x, lo = unify(x, lo)
+	if x.Type() == schema.TypeDatetime && hi.Type() == schema.TypeTimespan {
+		hi = &plan.Call{Fn: "+", Args: []plan.Expr{lo, hi}, T: schema.TypeDatetime}
+	}
+	x, hi = unify(x, hi)
+	if !comparable(x.Type(), lo.Type()) || !comparable(x.Type(), hi.Type()) {
+		c.errorf(e, "cannot compare %s with a range of %s .. %s", x.Type(), lo.Type(), hi.Type())
+		return bad()
+	}
+	fn := "between"
+	if e.Not {
+		fn = "!between"
+	}
+	return &plan.Call{Fn: fn, Args: []plan.Expr{x, lo, hi}, T: schema.TypeBool}
+}

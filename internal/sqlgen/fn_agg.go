@@ -1,0 +1,69 @@
+package sqlgen
+
+import (
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// duckAggFuncs holds the aggregates, keyed "agg:" + Kusto name. The last
+// argument of an *if variant is its predicate.
+func duckAggFuncs() map[string]FuncSQL {
+	return map[string]FuncSQL{
+		"agg:count": func(_ []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("count", &Star{}) },
+		"agg:countif": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return &Func{Name: "count", Args: []Expr{&Star{}}, Filter: a[0]}
+		},
+		"agg:dcount": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return &Func{Name: "count", Args: a[:1], Distinct: true}
+		},
+		"agg:dcountif": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return &Func{Name: "count", Args: a[:1], Distinct: true, Filter: a[1]}
+		},
+		"agg:sum":          castAgg("sum", false),
+		"agg:sumif":        castAgg("sum", true),
+		"agg:avg":          castAgg("avg", false),
+		"agg:avgif":        castAgg("avg", true),
+		"agg:min":          castAgg("min", false),
+		"agg:minif":        castAgg("min", true),
+		"agg:max":          castAgg("max", false),
+		"agg:maxif":        castAgg("max", true),
+		"agg:stdev":        castAgg("stddev_samp", false),
+		"agg:variance":     castAgg("var_samp", false),
+		"agg:any":          castAgg("any_value", false),
+		"agg:take_any":     castAgg("any_value", false),
+		"agg:make_set":     makeList(true, false),
+		"agg:make_set_if":  makeList(true, true),
+		"agg:make_list":    makeList(false, false),
+		"agg:make_list_if": makeList(false, true),
+		"agg:percentile": func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
+			return &Cast{X: Call("quantile_disc", a[0], Bin("/", &Cast{X: a[1], T: schema.TypeReal}, Int(100))), T: t}
+		},
+	}
+}
+
+func castAgg(name string, cond bool) FuncSQL {
+	return func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
+		f := &Func{Name: name, Args: a[:1]}
+		if cond {
+			f.Filter = a[1]
+		}
+		return &Cast{X: f, T: t}
+	}
+}
+
+// makeList collects non-null values into a JSON array; make_set sorts its
+// distinct values so that results are stable.
+func makeList(set, cond bool) FuncSQL {
+	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+		var filter Expr = &IsNull{X: a[0], Not: true}
+		if cond {
+			filter = Bin("AND", filter, a[1])
+		}
+		f := &Func{Name: "list", Args: a[:1], Filter: filter}
+		if set {
+			f.Distinct = true
+			f.OrderBy = []Order{{X: a[0]}}
+		}
+		return Call("COALESCE", Call("to_json", f), &Lit{V: "[]", T: schema.TypeDynamic})
+	}
+}

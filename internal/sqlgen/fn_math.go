@@ -1,0 +1,27 @@
+package sqlgen
+
+import (
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+func duckMathFuncs() map[string]FuncSQL {
+	return map[string]FuncSQL{
+		"round": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			if len(a) == 1 {
+				return Call("round", a[0])
+			}
+			return Call("round", a[0], &Cast{X: a[1], T: schema.TypeInt})
+		},
+		"abs":     fn("abs"),
+		"log":     fn("ln"),
+		"log10":   fn("log10"),
+		"log2":    fn("log2"),
+		"exp":     fn("exp"),
+		"pow":     fn("pow"),
+		"sqrt":    fn("sqrt"),
+		"ceiling": fn("ceil"),
+		"max_of":  fn("greatest"),
+		"min_of":  fn("least"),
+	}
+}

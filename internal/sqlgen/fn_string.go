@@ -1,0 +1,93 @@
+package sqlgen
+
+import (
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+func duckStringFuncs() map[string]FuncSQL {
+	return map[string]FuncSQL{
+		"strlen":  func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("length", a[0]) },
+		"tolower": fn("lower"),
+		"toupper": fn("upper"),
+		"substring": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			start := Bin("+", Call("greatest", a[1], Int(0)), Int(1))
+			if len(a) == 3 {
+				return Call("substr", a[0], start, Call("greatest", a[2], Int(0)))
+			}
+			return Call("substr", a[0], start)
+		},
+		"strcat": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("concat", a...) },
+		"strcat_delim": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Call("concat_ws", a...)
+		},
+		"split": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Call("to_json", Call("string_split", a[0], a[1]))
+		},
+		"replace_string": fn("replace"),
+		"replace_regex": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Call("regexp_replace", a[0], a[1], a[2], Str("g"))
+		},
+		"trim":       trimRegex(true, true),
+		"trim_start": trimRegex(true, false),
+		"trim_end":   trimRegex(false, true),
+		"extract": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
+			n, _ := constLong(in[1])
+			return Call("regexp_extract", a[2], a[0], &Lit{V: n, T: schema.TypeInt})
+		},
+		"indexof": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Bin("-", Call("strpos", a[0], a[1]), Int(1))
+		},
+		"countof": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			diff := Bin("-", Call("length", a[0]), Call("length", Call("replace", a[0], a[1], Str(""))))
+			return &Case{Whens: []When{{Cond: Bin("=", Call("length", a[1]), Int(0)), Then: Int(0)}}, Else: Bin("//", diff, Call("length", a[1]))}
+		},
+		"reverse":                fn("reverse"),
+		"hash_sha256":            fn("sha256"),
+		"hash_md5":               fn("md5"),
+		"base64_encode_tostring": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("to_base64", Call("encode", a[0])) },
+		"base64_decode_tostring": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Call("COALESCE", &Cast{X: Call("from_base64", a[0]), T: schema.TypeString, Try: true}, Str(""))
+		},
+		"ipv4_is_private": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Call("regexp_matches", a[0], Str(`^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)[0-9.]+(/[0-9]+)?$`))
+		},
+		"ipv4_is_in_range": ipv4InRange,
+	}
+}
+
+func trimRegex(start, end bool) FuncSQL {
+	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+		re, s := a[0], a[1]
+		if start {
+			s = Call("regexp_replace", s, Call("concat", Str("^(?:"), re, Str(")")), Str(""))
+		}
+		if end {
+			s = Call("regexp_replace", s, Call("concat", Str("(?:"), re, Str(")$")), Str(""))
+		}
+		return s
+	}
+}
+
+// ipv4Int converts dotted IPv4 text to its 32-bit value (null when invalid).
+func ipv4Int(ip Expr) Expr {
+	addr := Call("split_part", ip, Str("/"), Int(1))
+	var out Expr
+	for i := int64(1); i <= 4; i++ {
+		oct := &Cast{X: Call("split_part", addr, Str("."), Int(i)), T: schema.TypeLong, Try: true}
+		part := Bin("*", oct, Int(1<<(8*(4-i))))
+		if out == nil {
+			out = part
+		} else {
+			out = Bin("+", out, part)
+		}
+	}
+	return out
+}
+
+// ipv4InRange compares the leading prefix bits of an address and a CIDR range.
+func ipv4InRange(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+	prefix := Call("COALESCE", &Cast{X: Call("nullif", Call("split_part", a[1], Str("/"), Int(2)), Str("")), T: schema.TypeLong, Try: true}, Int(32))
+	shift := Call("pow", Int(2), Bin("-", Int(32), prefix))
+	return Bin("=", Call("floor", Bin("/", ipv4Int(a[0]), shift)), Call("floor", Bin("/", ipv4Int(a[1]), shift)))
+}
