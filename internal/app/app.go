@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sync"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"
@@ -16,6 +17,7 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/ingest"
+	syslogrecv "github.com/vigilsec/vigil/internal/ingest/receiver/syslog"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
@@ -32,6 +34,7 @@ type App struct {
 	bus    *bus.Bus
 	writer *ingest.Writer
 	api    *api.Server
+	syslog *syslogrecv.Receiver // nil when not configured
 	closed bool
 }
 
@@ -142,6 +145,15 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
+	if sc := a.cfg.Receivers.Syslog; sc.Enabled() {
+		a.syslog, err = syslogrecv.New(syslogrecv.Config{
+			UDP: sc.UDP, TCP: sc.TCP, Tenant: sc.Tenant, MaxMessageBytes: int(sc.MaxMessageBytes),
+			MaxConnections: sc.MaxConnections, BatchSize: sc.BatchSize, BatchWait: sc.BatchWait, Metrics: promReg,
+		}, svc, a.log)
+		if err != nil {
+			return err
+		}
+	}
 	return a.serve(ctx, ready)
 }
 
@@ -158,9 +170,29 @@ func (a *App) serve(ctx context.Context, ready func(addr string)) error {
 		}
 		return err
 	})
+	// The writer drains only after the last request is answered and the receivers have
+	// published what they hold.
+	var producers sync.WaitGroup
+	var apiErr error
+	producers.Go(func() {
+		if apiErr = a.api.Run(apiCtx, a.cfg.Server.ShutdownTimeout); apiErr != nil {
+			stopAPI() // stop the receivers too
+		}
+	})
+	if a.syslog != nil {
+		producers.Go(func() {
+			if err := a.syslog.Run(apiCtx); err != nil {
+				a.log.Error("syslog receiver stopped; stopping the server", "err", err)
+				stopAPI()
+			}
+		})
+		addr := a.syslog.Addr()
+		a.log.Info("syslog receiver listening", "udp", addr.UDP, "tcp", addr.TCP, "tenant", a.cfg.Receivers.Syslog.Tenant)
+	}
 	g.Go(func() error {
-		defer stopWriter() // the writer drains only after the last request is answered
-		return a.api.Run(apiCtx, a.cfg.Server.ShutdownTimeout)
+		producers.Wait()
+		stopWriter()
+		return apiErr
 	})
 	a.log.Info("vigil server listening", "addr", a.api.Addr(), "data", a.cfg.Data)
 	if ready != nil {

@@ -25,6 +25,8 @@ type Config struct {
 	Store  StoreConfig  `yaml:"store"`
 	Meta   MetaConfig   `yaml:"meta"`
 	Log    LogConfig    `yaml:"log"`
+
+	Receivers ReceiversConfig `yaml:"receivers"`
 }
 
 // ServerConfig configures the HTTP server.
@@ -75,6 +77,26 @@ type MetaConfig struct {
 	DSN    string `yaml:"dsn"`    // sqlite: file path (default DATA/meta.db); postgres: a pgx DSN
 }
 
+// ReceiversConfig configures the receivers that take data in protocols shippers speak.
+type ReceiversConfig struct {
+	Syslog SyslogReceiverConfig `yaml:"syslog"`
+}
+
+// SyslogReceiverConfig configures the syslog receiver (RFC 3164/5424 with CEF and LEEF).
+// It runs when udp or tcp is set.
+type SyslogReceiverConfig struct {
+	UDP             string        `yaml:"udp"` // host:port; empty: no UDP
+	TCP             string        `yaml:"tcp"` // host:port; empty: no TCP
+	Tenant          string        `yaml:"tenant"`
+	MaxMessageBytes ByteSize      `yaml:"maxMessageBytes"`
+	MaxConnections  int           `yaml:"maxConnections"`
+	BatchSize       int           `yaml:"batchSize"`
+	BatchWait       time.Duration `yaml:"batchWait"`
+}
+
+// Enabled says whether the syslog receiver listens anywhere.
+func (s SyslogReceiverConfig) Enabled() bool { return s.UDP != "" || s.TCP != "" }
+
 // LogConfig configures logging.
 type LogConfig struct {
 	Level  string `yaml:"level"`  // debug | info | warn | error
@@ -97,6 +119,9 @@ func Default() Config {
 		Store: StoreConfig{Engine: "duckdb"},
 		Meta:  MetaConfig{Driver: "sqlite"},
 		Log:   LogConfig{Level: "info", Format: "text"},
+		Receivers: ReceiversConfig{Syslog: SyslogReceiverConfig{
+			Tenant: "default", MaxMessageBytes: 64 << 10, MaxConnections: 1024, BatchSize: 1000, BatchWait: 100 * time.Millisecond,
+		}},
 	}
 }
 
@@ -144,6 +169,7 @@ func sectionOf(typ string) string {
 	sections := map[string]string{
 		"ServerConfig": "server", "IngestConfig": "ingest", "BusConfig": "bus", "StoreConfig": "store",
 		"DuckDBConfig": "store.duckdb", "MetaConfig": "meta", "LogConfig": "log",
+		"ReceiversConfig": "receivers", "SyslogReceiverConfig": "receivers.syslog",
 	}
 	if s, ok := sections[typ]; ok {
 		return " in section " + s
@@ -157,7 +183,7 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Data) == "" {
 		errs = append(errs, errors.New("data: must name a directory"))
 	}
-	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate())
+	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate(), c.Receivers.Validate())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}
@@ -235,6 +261,32 @@ func (m MetaConfig) Validate() error {
 		return fmt.Errorf("meta.driver: %q is not sqlite or postgres", m.Driver)
 	}
 	return nil
+}
+
+var tenantIDRE = regexp.MustCompile(`^[A-Za-z0-9_-]{1,64}$`)
+
+// Validate checks the receivers section.
+func (r ReceiversConfig) Validate() error {
+	s := r.Syslog
+	var errs []error
+	for _, a := range []struct{ key, addr string }{{"udp", s.UDP}, {"tcp", s.TCP}} {
+		if a.addr == "" {
+			continue
+		}
+		if _, _, err := net.SplitHostPort(a.addr); err != nil {
+			errs = append(errs, fmt.Errorf("receivers.syslog.%s: %q is not host:port", a.key, a.addr))
+		}
+	}
+	if !tenantIDRE.MatchString(s.Tenant) {
+		errs = append(errs, fmt.Errorf("receivers.syslog.tenant: %q is not a tenant id (1 to 64 letters, digits, '_' or '-')", s.Tenant))
+	}
+	if s.MaxMessageBytes < 480 || s.MaxMessageBytes > 1<<20 {
+		errs = append(errs, errors.New("receivers.syslog.maxMessageBytes: must be between 480B (the RFC 3164 minimum) and 1MiB"))
+	}
+	if s.MaxConnections <= 0 || s.BatchSize <= 0 || s.BatchSize > 100000 || s.BatchWait <= 0 {
+		errs = append(errs, errors.New("receivers.syslog: maxConnections and batchWait must be positive, batchSize 1 to 100000"))
+	}
+	return errors.Join(errs...)
 }
 
 // Validate checks the log section.

@@ -1,0 +1,11 @@
+// Package normalize turns raw log messages into rows of the schema tables.
+//
+// One file per source format: rfc3164.go and rfc5424.go parse syslog headers, cef.go and
+// leef.go parse ArcSight CEF and IBM QRadar LEEF payloads (with or without a syslog header).
+// A Parser maps plain syslog messages to the Syslog table and CEF/LEEF messages to
+// CommonSecurityLog. A message it cannot parse is returned as a *ParseError naming the table
+// it was meant for, so that the receiver can send it to IngestionErrors with its raw bytes.
+//
+// The package uses only the standard library and the schema package; a Parser is immutable
+// after NewParser and safe for concurrent use.
+package normalize
