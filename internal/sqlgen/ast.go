@@ -86,6 +86,7 @@ type Window struct {
 	Fn          *Func
 	PartitionBy []Expr
 	OrderBy     []Order
+	Frame       string // e.g. ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
 }
 
 // Star is * or Table.*.

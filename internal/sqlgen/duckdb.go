@@ -295,6 +295,9 @@ func (p *duckPrint) expr(e Expr) {
 			p.w("ORDER BY ")
 			p.orders(e.OrderBy)
 		}
+		if e.Frame != "" {
+			p.w(" ", e.Frame)
+		}
 		p.w(")")
 	case *Star:
 		if e.Table != "" {

@@ -13,13 +13,19 @@ func duckMathFuncs() map[string]FuncSQL {
 			}
 			return Call("round", a[0], &Cast{X: a[1], T: schema.TypeInt})
 		},
-		"abs":     fn("abs"),
-		"log":     fn("ln"),
-		"log10":   fn("log10"),
-		"log2":    fn("log2"),
-		"exp":     fn("exp"),
-		"pow":     fn("pow"),
-		"sqrt":    fn("sqrt"),
+		"abs":   fn("abs"),
+		"log":   fn("ln"),
+		"log10": fn("log10"),
+		"log2":  fn("log2"),
+		"exp":   fn("exp"),
+		"pow":   fn("pow"),
+		"sqrt":  fn("sqrt"),
+		"rand": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			if len(a) == 0 {
+				return Call("random")
+			}
+			return &Cast{X: Call("floor", Bin("*", Call("random"), a[0])), T: schema.TypeLong}
+		},
 		"ceiling": fn("ceil"),
 		"max_of":  fn("greatest"),
 		"min_of":  fn("least"),

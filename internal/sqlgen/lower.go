@@ -64,12 +64,25 @@ func (l *lowerer) node(n plan.Node) Query {
 		return l.scan(n)
 	case *plan.Filter:
 		s := l.over(n.In)
+		if order, ok := windowOrder(n.Pred); ok {
+			s.Qualify, s.OrderBy = l.expr(n.Pred), l.keepOrder(order)
+			return s
+		}
 		s.Where = l.expr(n.Pred)
 		return s
 	case *plan.Project:
 		s := l.over(n.In)
 		s.Items = l.items(n.Items)
+		xs := make([]plan.Expr, len(n.Items))
+		for i, it := range n.Items {
+			xs[i] = it.Expr
+		}
+		if order, ok := windowOrder(xs...); ok {
+			s.OrderBy = l.keepOrder(order)
+		}
 		return s
+	case *plan.Serialize:
+		return l.node(n.In)
 	case *plan.Aggregate:
 		return l.aggregate(n)
 	case *plan.Sort:
@@ -172,6 +185,8 @@ func (l *lowerer) expr(e plan.Expr) Expr {
 			args[i] = l.expr(a)
 		}
 		return f(args, e.Args, e.T)
+	case *plan.Window:
+		return l.window(e)
 	}
 	panic(fmt.Sprintf("cannot lower expression %T", e))
 }

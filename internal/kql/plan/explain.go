@@ -78,6 +78,9 @@ func explain(b *strings.Builder, n Node, depth int) {
 	case *MvExpand:
 		fmt.Fprintf(b, "%sMvExpand %s to %s\n", ind, n.Col, n.To)
 		kids = []Node{n.In}
+	case *Serialize:
+		fmt.Fprintf(b, "%sSerialize\n", ind)
+		kids = []Node{n.In}
 	case *Values:
 		fmt.Fprintf(b, "%sValues %d rows\n", ind, len(n.Rows))
 	case *Range:

@@ -226,6 +226,8 @@ func Ordered(n Node) bool {
 		return Ordered(n.In)
 	case *Limit:
 		return Ordered(n.In)
+	case *Serialize:
+		return Ordered(n.In)
 	case *Range:
 		return true
 	case *Values:

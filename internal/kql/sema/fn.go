@@ -53,6 +53,9 @@ func FunctionNames() []string {
 	for k := range aggregates {
 		out = append(out, k)
 	}
+	for k := range windowFns {
+		out = append(out, k)
+	}
 	sort.Strings(out)
 	return out
 }
@@ -61,6 +64,9 @@ func (c *checker) call(e *syntax.CallExpr, s *scope) plan.Expr {
 	name := e.Name.Name
 	if ag, ok := aggregates[name]; ok {
 		return c.aggregateCall(e, ag, s)
+	}
+	if w, ok := windowFns[name]; ok {
+		return c.window(e, w, s)
 	}
 	sig, ok := functions[name]
 	if !ok {

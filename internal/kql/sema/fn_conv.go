@@ -1,6 +1,9 @@
 package sema
 
-import "github.com/vigilsec/vigil/internal/schema"
+import (
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
 
 func convFns() map[string]*fnSig {
 	return map[string]*fnSig{
@@ -31,14 +34,20 @@ func dynamicFns() map[string]*fnSig {
 func mathFns() map[string]*fnSig {
 	re := fixed(schema.TypeReal)
 	return map[string]*fnSig{
-		"round":   {Args: "nn", Min: 1, Ret: argType(0)},
-		"abs":     {Args: "n", Min: 1, Ret: argType(0)},
-		"log":     {Args: "n", Min: 1, Ret: re},
-		"log10":   {Args: "n", Min: 1, Ret: re},
-		"log2":    {Args: "n", Min: 1, Ret: re},
-		"exp":     {Args: "n", Min: 1, Ret: re},
-		"pow":     {Args: "nn", Min: 2, Ret: re},
-		"sqrt":    {Args: "n", Min: 1, Ret: re},
+		"round": {Args: "nn", Min: 1, Ret: argType(0)},
+		"abs":   {Args: "n", Min: 1, Ret: argType(0)},
+		"log":   {Args: "n", Min: 1, Ret: re},
+		"log10": {Args: "n", Min: 1, Ret: re},
+		"log2":  {Args: "n", Min: 1, Ret: re},
+		"exp":   {Args: "n", Min: 1, Ret: re},
+		"pow":   {Args: "nn", Min: 2, Ret: re},
+		"sqrt":  {Args: "n", Min: 1, Ret: re},
+		"rand": {Args: "n", Min: 0, Ret: func(a []plan.Expr) schema.Type {
+			if len(a) == 0 {
+				return schema.TypeReal
+			}
+			return schema.TypeLong
+		}},
 		"ceiling": {Args: "n", Min: 1, Ret: argType(0)},
 		"max_of":  {Args: "x*", Min: 2, Ret: argType(0)},
 		"min_of":  {Args: "x*", Min: 2, Ret: argType(0)},

@@ -23,18 +23,17 @@ func optionName(o *syntax.Option) string {
 
 func checkJoin(c *checker, left plan.Node, op syntax.Operator) plan.Node {
 	j := op.(*syntax.JoinOp)
-	if j.Keyword == "lookup" {
-		c.errorf(j, "operator lookup is not supported yet")
-		return nil
-	}
 	kind := plan.InnerUnique
+	if j.Keyword == "lookup" {
+		kind = plan.LeftOuter
+	}
 	for _, o := range j.Options {
 		if o.Name != "kind" {
 			continue
 		}
 		k, ok := joinKinds[optionName(o)]
-		if !ok {
-			c.errorf(o, "unknown join kind '%s'", optionName(o))
+		if !ok || j.Keyword == "lookup" && k != plan.LeftOuter && k != plan.Inner {
+			c.errorf(o, "unknown %s kind '%s'", j.Keyword, optionName(o))
 			return nil
 		}
 		kind = k
@@ -56,7 +55,40 @@ func checkJoin(c *checker, left plan.Node, op syntax.Operator) plan.Node {
 		c.errorf(j, "join needs 'on' conditions")
 		return nil
 	}
-	switch kind {
+	joinColumns(n, left, right)
+	if j.Keyword == "lookup" {
+		return lookupProject(n)
+	}
+	return n
+}
+
+// lookupProject keeps a lookup's columns: the left ones, then the right ones
+// except the key columns that have the left key's name (they would repeat it).
+func lookupProject(n *plan.Join) plan.Node {
+	nl := len(n.Left.Columns())
+	drop := map[int]bool{}
+	for i, rk := range n.RightKeys {
+		if rk != n.LeftKeys[i] {
+			continue
+		}
+		for j, col := range n.Right.Columns() {
+			if col.Name == rk {
+				drop[nl+j] = true
+			}
+		}
+	}
+	var items []plan.Item
+	for i, col := range n.Out {
+		if !drop[i] {
+			items = append(items, plan.Item{Name: col.Name, Expr: &plan.Col{Name: col.Name, T: col.Type}})
+		}
+	}
+	return &plan.Project{In: n, Items: items}
+}
+
+// joinColumns sets the output columns of n by its kind.
+func joinColumns(n *plan.Join, left, right plan.Node) {
+	switch n.Kind {
 	case plan.LeftSemi, plan.LeftAnti:
 		n.Out = left.Columns()
 	case plan.RightSemi, plan.RightAnti:
@@ -77,7 +109,6 @@ func checkJoin(c *checker, left plan.Node, op syntax.Operator) plan.Node {
 			n.Out = append(n.Out, plan.Column{Name: name, Type: col.Type})
 		}
 	}
-	return n
 }
 
 // joinCond checks Col or $left.A == $right.B and returns the key columns.

@@ -178,7 +178,8 @@ func checkExtend(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 	fresh := map[string]bool{}
 	ok := true
 	for _, ne := range e.Columns {
-		name, x := c.named(ne, &scope{cols: (&plan.Project{Items: items}).Columns()}, nm)
+		pending := &plan.Project{In: cur, Items: items}
+		name, x := c.named(ne, &scope{cols: pending.Columns(), in: pending}, nm)
 		if isBad(x) {
 			ok = false
 			continue
@@ -211,10 +212,17 @@ func usesAny(x plan.Expr, names map[string]bool) bool {
 	case *plan.Col:
 		return names[x.Name]
 	case *plan.Call:
-		for _, a := range x.Args {
-			if usesAny(a, names) {
-				return true
-			}
+		return anyUses(x.Args, names)
+	case *plan.Window:
+		return anyUses(x.Args, names)
+	}
+	return false
+}
+
+func anyUses(xs []plan.Expr, names map[string]bool) bool {
+	for _, a := range xs {
+		if usesAny(a, names) {
+			return true
 		}
 	}
 	return false

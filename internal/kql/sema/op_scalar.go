@@ -1,6 +1,7 @@
 package sema
 
 import (
+	"encoding/json"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
@@ -149,8 +150,13 @@ func (c *checker) in(e *syntax.InExpr, s *scope) plan.Expr {
 		}
 		v := c.expr(el, s)
 		if k, ok := v.(*plan.Const); ok && k.T == schema.TypeDynamic && k.V != nil && strings.HasPrefix(k.V.(string), "[") {
-			c.errorf(el, "a dynamic array in '%s' is not supported yet; list the values", e.Op)
-			return bad()
+			elems, ok := arrayConsts(k.V.(string))
+			if !ok {
+				c.errorf(el, "the dynamic array in '%s' must hold only strings, numbers and bools", e.Op)
+				return bad()
+			}
+			args = append(args, elems...)
+			continue
 		}
 		args = append(args, v)
 	}
@@ -158,6 +164,9 @@ func (c *checker) in(e *syntax.InExpr, s *scope) plan.Expr {
 		if isBad(a) {
 			return bad()
 		}
+	}
+	if len(args) == 1 { // an empty dynamic array: nothing is in it
+		return plan.Bool(strings.HasPrefix(e.Op, "!"))
 	}
 	strOp := strings.HasSuffix(e.Op, "~") || strings.HasPrefix(e.Op, "has")
 	for i := range args {
@@ -174,6 +183,34 @@ func (c *checker) in(e *syntax.InExpr, s *scope) plan.Expr {
 		}
 	}
 	return &plan.Call{Fn: e.Op, Args: args, T: schema.TypeBool}
+}
+
+// arrayConsts returns the elements of a constant JSON array of scalars.
+func arrayConsts(text string) ([]plan.Expr, bool) {
+	var elems []any
+	d := json.NewDecoder(strings.NewReader(text))
+	d.UseNumber()
+	if err := d.Decode(&elems); err != nil {
+		return nil, false
+	}
+	out := make([]plan.Expr, 0, len(elems))
+	for _, e := range elems {
+		switch v := e.(type) {
+		case string:
+			out = append(out, plan.Str(v))
+		case bool:
+			out = append(out, plan.Bool(v))
+		case json.Number:
+			if n, err := v.Int64(); err == nil {
+				out = append(out, plan.Long(n))
+			} else if f, err := v.Float64(); err == nil {
+				out = append(out, &plan.Const{V: f, T: schema.TypeReal})
+			}
+		default:
+			return nil, false
+		}
+	}
+	return out, true
 }
 
 func (c *checker) between(e *syntax.BetweenExpr, s *scope) plan.Expr {

@@ -37,6 +37,9 @@ func initOperators() map[reflect.Type]opFunc {
 		reflect.TypeFor[*syntax.SerializeOp](): checkSerialize,
 		reflect.TypeFor[*syntax.RenderOp]():    func(_ *checker, in plan.Node, _ syntax.Operator) plan.Node { return in },
 		reflect.TypeFor[*syntax.GetSchemaOp](): checkGetSchema,
+		reflect.TypeFor[*syntax.ParseOp]():     checkParse,
+		reflect.TypeFor[*syntax.AsOp]():        checkAs,
+		reflect.TypeFor[*syntax.SampleOp]():    checkSample,
 	}
 }
 
@@ -44,13 +47,10 @@ func initOperators() map[reflect.Type]opFunc {
 var operatorNames = map[reflect.Type]string{
 	reflect.TypeFor[*syntax.TopNestedOp]():  "top-nested",
 	reflect.TypeFor[*syntax.MvApplyOp]():    "mv-apply",
-	reflect.TypeFor[*syntax.ParseOp]():      "parse",
 	reflect.TypeFor[*syntax.ParseKVOp]():    "parse-kv",
 	reflect.TypeFor[*syntax.MakeSeriesOp](): "make-series",
-	reflect.TypeFor[*syntax.AsOp]():         "as",
 	reflect.TypeFor[*syntax.EvaluateOp]():   "evaluate",
 	reflect.TypeFor[*syntax.InvokeOp]():     "invoke",
-	reflect.TypeFor[*syntax.SampleOp]():     "sample",
 	reflect.TypeFor[*syntax.FacetOp]():      "facet",
 	reflect.TypeFor[*syntax.ForkOp]():       "fork",
 	reflect.TypeFor[*syntax.SearchOp]():     "search",
@@ -157,14 +157,6 @@ func checkCount(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 		name = a.Name
 	}
 	return &plan.Aggregate{In: in, Aggs: []plan.Agg{{Name: name, Fn: "count", T: schema.TypeLong}}}
-}
-
-func checkSerialize(c *checker, in plan.Node, op syntax.Operator) plan.Node {
-	s := op.(*syntax.SerializeOp)
-	if len(s.Columns) == 0 {
-		return in
-	}
-	return checkExtend(c, in, &syntax.ExtendOp{Span: s.Span, Columns: s.Columns})
 }
 
 func checkGetSchema(c *checker, in plan.Node, _ syntax.Operator) plan.Node {

@@ -144,13 +144,14 @@ func nearest(name string, names []string) []string {
 // scope is the row a scalar expression sees: the columns of the input.
 type scope struct {
 	cols []plan.Column
+	in   plan.Node // the input node, when the row comes from one (for window functions)
 }
 
 func newScope(n plan.Node) *scope {
 	if n == nil {
 		return nil
 	}
-	return &scope{cols: n.Columns()}
+	return &scope{cols: n.Columns(), in: n}
 }
 
 func (s *scope) names() []string {
