@@ -21,9 +21,17 @@ build: deps
 run: build
 	./$(BIN)/vigil server
 
+## kustoref: the official Kusto parser (npm @kusto/language-service-next, pinned, no install
+## scripts) that the differential parse test compares ours with
+KUSTOREF := tools/kustoref/node_modules
+$(KUSTOREF): tools/kustoref/package.json tools/kustoref/package-lock.json
+	npm ci --prefix tools/kustoref --ignore-scripts --no-audit --no-fund
+	@touch $(KUSTOREF)
+
 ## test: every test, with the race detector, against real DuckDB, SQLite, NATS and (when
-## reachable; required under CI) PostgreSQL
-test: deps
+## reachable; required under CI) PostgreSQL; with npm present, also against the official
+## Kusto parser (required under CI)
+test: deps $(if $(shell command -v npm),$(KUSTOREF))
 	$(GO) test -race -count=1 $(TESTFLAGS) ./...
 
 test-short: deps

@@ -58,6 +58,15 @@ type DatatableSource struct {
 	Values  []Expr
 }
 
+// ExternalDataSource is externaldata(Columns) [URIs...] [with (Options)]:
+// rows read from storage, such as a threat-intelligence feed.
+type ExternalDataSource struct {
+	Span
+	Columns []*ColumnDecl
+	URIs    []Expr
+	Options []*Option
+}
+
 // RangeSource is range Column from From to To step Step.
 type RangeSource struct {
 	Span
@@ -83,15 +92,16 @@ type FindSource struct {
 	ProjectSmart bool
 }
 
-func (*TableRef) sourceNode()        {}
-func (*CallSource) sourceNode()      {}
-func (*ParenSource) sourceNode()     {}
-func (*DatatableSource) sourceNode() {}
-func (*RangeSource) sourceNode()     {}
-func (*PrintSource) sourceNode()     {}
-func (*FindSource) sourceNode()      {}
-func (*UnionOp) sourceNode()         {}
-func (*SearchOp) sourceNode()        {}
+func (*TableRef) sourceNode()           {}
+func (*CallSource) sourceNode()         {}
+func (*ParenSource) sourceNode()        {}
+func (*DatatableSource) sourceNode()    {}
+func (*ExternalDataSource) sourceNode() {}
+func (*RangeSource) sourceNode()        {}
+func (*PrintSource) sourceNode()        {}
+func (*FindSource) sourceNode()         {}
+func (*UnionOp) sourceNode()            {}
+func (*SearchOp) sourceNode()           {}
 
 // SortKey is Expr [asc|desc] [nulls first|last] in sort and top.
 type SortKey struct {

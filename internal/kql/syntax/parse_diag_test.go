@@ -43,6 +43,7 @@ func TestDiagnostics(t *testing.T) {
 		{"T | 5", "1:5: expected an operator name after '|', found number '5'"},
 		{"T | project a) | take 1", "1:14: unexpected ')'; expected '|', ';' or end of query"},
 		{"datatable(a:string ['x']", "1:20: expected ')' to close '(' opened at 1:10"},
+		{"externaldata(a:string) ['u'] with format='txt'", "1:35: expected '(' after 'with' in 'externaldata', found 'format'"},
 		{"print x = dynamic([1, 2)", "1:24: expected ']' to close '[' opened at 1:19"},
 		{"let f = (a:string { a }; f('x')", "1:19: expected ')' to close '(' opened at 1:9"},
 		{"T | take 5 T2", "1:12: unexpected 'T2' in 'take'; expected '|', ';' or end of query"},

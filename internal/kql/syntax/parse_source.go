@@ -3,7 +3,7 @@ package syntax
 // sourceKeywords are the words that start a tabular source other than a
 // table name or a call.
 var sourceKeywords = map[string]bool{
-	"union": true, "datatable": true, "range": true, "print": true, "find": true, "search": true,
+	"union": true, "datatable": true, "externaldata": true, "range": true, "print": true, "find": true, "search": true,
 }
 
 // parseSourceKeyword parses the keyword source starting at the current word.
@@ -13,6 +13,8 @@ func (p *parser) parseSourceKeyword() Source {
 		return p.parseUnionSource()
 	case "datatable":
 		return p.parseDatatable()
+	case "externaldata":
+		return p.parseExternalData()
 	case "range":
 		return p.parseRange()
 	case "print":
@@ -32,7 +34,7 @@ func (p *parser) atSourceKeyword() bool {
 	}
 	n := p.peek(1)
 	switch t.Text {
-	case "datatable":
+	case "datatable", "externaldata":
 		return n.Kind == TokLParen
 	case "range":
 		return n.Kind == TokIdent || n.Kind == TokLBracket

@@ -20,6 +20,8 @@ func (pr *printer) source(s Source) {
 		pr.str(") [")
 		pr.exprs(s.Values, ", ")
 		pr.str("]")
+	case *ExternalDataSource:
+		pr.externalData(s)
 	case *RangeSource:
 		pr.str("range ")
 		pr.ident(s.Column)
@@ -383,4 +385,23 @@ func (pr *printer) search(op *SearchOp) {
 		pr.str(") ")
 	}
 	pr.expr(op.Pred)
+}
+
+func (pr *printer) externalData(s *ExternalDataSource) {
+	pr.str("externaldata(")
+	pr.columnDecls(s.Columns)
+	pr.str(") [")
+	pr.exprs(s.URIs, ", ")
+	pr.str("]")
+	if len(s.Options) == 0 {
+		return
+	}
+	pr.str(" with (")
+	for i, o := range s.Options {
+		if i > 0 {
+			pr.str(", ")
+		}
+		pr.option(o)
+	}
+	pr.str(")")
 }

@@ -23,6 +23,54 @@ func (p *parser) parseDatatable() Source {
 	return d
 }
 
+// parseExternalData parses
+// externaldata(Col:type, ...) [URI, ...] [with (Name = Value, ...)].
+func (p *parser) parseExternalData() Source {
+	start := p.next().Span.Start
+	d := &ExternalDataSource{}
+	open := p.next()
+	if !p.at(TokRParen) {
+		d.Columns = p.parseColumnDecls()
+	}
+	p.expectClose(open)
+	lb := p.cur()
+	if p.expect(TokLBracket, "with the storage URIs of 'externaldata'") {
+		for !p.at(TokRBracket) && !p.at(TokEOF) {
+			d.URIs = append(d.URIs, p.parseExpr())
+			if !p.accept(TokComma) {
+				break
+			}
+		}
+		p.expectClose(lb)
+	}
+	if p.acceptWord("with") {
+		d.Options = p.parseWithProperties("externaldata")
+	}
+	d.Span = p.span(start)
+	return d
+}
+
+// parseWithProperties parses the parenthesized Name = Value list after
+// 'with' in externaldata; values are expressions.
+func (p *parser) parseWithProperties(op string) []*Option {
+	open := p.cur()
+	if !p.expect(TokLParen, "after 'with' in '"+op+"'") {
+		return nil
+	}
+	var opts []*Option
+	for p.at(TokIdent) {
+		t := p.cur()
+		name := p.parseDottedName()
+		p.expect(TokAssign, "after property '"+name+"'")
+		opts = append(opts, &Option{Name: name, Value: p.parseExpr(), Span: p.span(t.Span.Start)})
+		if !p.accept(TokComma) {
+			break
+		}
+	}
+	p.expectClose(open)
+	return opts
+}
+
 // parseRange parses range Col from A to B step C.
 func (p *parser) parseRange() Source {
 	start := p.next().Span.Start

@@ -150,6 +150,10 @@ func sourceChildren(c *children, n Source) {
 	case *DatatableSource:
 		addAll(c, n.Columns)
 		addAll(c, n.Values)
+	case *ExternalDataSource:
+		addAll(c, n.Columns)
+		addAll(c, n.URIs)
+		addAll(c, n.Options)
 	case *RangeSource:
 		c.add(n.Column, n.From, n.To, n.Step)
 	case *PrintSource:
