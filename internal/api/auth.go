@@ -30,11 +30,19 @@ func PrincipalFrom(ctx context.Context) (Principal, bool) {
 	return p, ok
 }
 
-// KeyRing holds API keys by their SHA-256 hash; the keys themselves are never kept. Until the
+// KeyRing holds API keys by their SHA-256 hash; the keys themselves are not kept, except those
+// added with AddSigning. Until the
 // users-and-roles work lands it holds the admin key written to DATA/admin.key at first start.
 type KeyRing struct {
 	mu   sync.RWMutex
 	keys map[[32]byte]Principal
+	// signing holds, by workspace id, the few keys kept in memory to verify signatures.
+	signing map[string][]signingKey
+}
+
+type signingKey struct {
+	key []byte
+	p   Principal
 }
 
 // NewKeyRing returns an empty key ring.
@@ -45,6 +53,33 @@ func (k *KeyRing) Add(key string, p Principal) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.keys[sha256.Sum256([]byte(key))] = p
+}
+
+// AddSigning admits key as p like Add and also keeps the key itself, so that it can verify
+// requests signed with it rather than sent (the Azure Monitor HTTP Data Collector API's
+// SharedKey scheme): workspace is the id such requests name. Only keys whose secret is known
+// to the process can sign: today the admin key, read at start.
+func (k *KeyRing) AddSigning(key, workspace string, p Principal) {
+	k.Add(key, p)
+	k.mu.Lock()
+	defer k.mu.Unlock()
+	if k.signing == nil {
+		k.signing = map[string][]signingKey{}
+	}
+	k.signing[workspace] = append(k.signing[workspace], signingKey{key: []byte(key), p: p})
+}
+
+// VerifySigned returns the principal whose signing key for workspace makes mac(key) equal
+// sig, comparing in constant time.
+func (k *KeyRing) VerifySigned(workspace string, sig []byte, mac func(key []byte) []byte) (Principal, bool) {
+	k.mu.RLock()
+	defer k.mu.RUnlock()
+	for _, sk := range k.signing[workspace] {
+		if subtle.ConstantTimeCompare(mac(sk.key), sig) == 1 {
+			return sk.p, true
+		}
+	}
+	return Principal{}, false
 }
 
 // Lookup returns the principal for key.
@@ -98,6 +133,50 @@ func bearer(r *http.Request) string {
 		}
 	}
 	return strings.TrimSpace(r.Header.Get("api-key"))
+}
+
+// credential extracts the API key from every form a shipper sends: "Bearer KEY", "api-key:
+// KEY", "Splunk KEY" (Splunk HEC), HTTP Basic with the key as the password and any user
+// (Beats, Logstash, Vector), and "ApiKey base64(id:KEY)" (Elasticsearch API keys; the id is
+// ignored). Query-string tokens are never accepted: they end up in access logs.
+func credential(r *http.Request) string {
+	if key := bearer(r); key != "" {
+		return key
+	}
+	scheme, rest, ok := strings.Cut(r.Header.Get("Authorization"), " ")
+	if !ok {
+		return ""
+	}
+	rest = strings.TrimSpace(rest)
+	switch strings.ToLower(scheme) {
+	case "splunk":
+		return rest
+	case "basic":
+		_, pass, _ := r.BasicAuth()
+		return pass
+	case "apikey":
+		raw, err := base64.StdEncoding.DecodeString(rest)
+		if err != nil {
+			return ""
+		}
+		_, key, _ := strings.Cut(string(raw), ":")
+		return key
+	}
+	return ""
+}
+
+// keyAuth admits requests carrying a known key in any form credential accepts; fail answers
+// the others in the protocol's own shape (missing says whether there was no key at all).
+func (s *Server) keyAuth(fail func(w http.ResponseWriter, missing bool), next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		key := credential(r)
+		p, ok := s.d.Keys.Lookup(key)
+		if key == "" || !ok {
+			fail(w, key == "")
+			return
+		}
+		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+	})
 }
 
 func (s *Server) authenticate(next http.Handler) http.Handler {

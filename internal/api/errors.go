@@ -9,6 +9,8 @@ import (
 
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/receiver/esbulk"
+	"github.com/vigilsec/vigil/internal/ingest/receiver/hec"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -35,6 +37,14 @@ type errBody struct {
 
 // writeError maps err to a status and writes it: the one place errors become HTTP.
 func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
+	status, b := classifyError(w.Header(), log, err)
+	writeJSON(w, status, b)
+}
+
+// classifyError maps err to its status and body, setting headers such as Retry-After on h.
+// Handlers answering in another protocol's shape (Splunk HEC, Elasticsearch) reshape its
+// result, so the mapping stays in this one place.
+func classifyError(h http.Header, log *slog.Logger, err error) (int, errBody) {
 	var b errBody
 	status := http.StatusInternalServerError
 	b.Error.Code, b.Error.Message = "internalError", "internal error"
@@ -44,6 +54,8 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 		syntax  *ingest.SyntaxError
 		tooBig  *http.MaxBytesError
 		qerr    *store.QueryError
+		hecErr  *hec.FormatError
+		bulkErr *esbulk.ActionError
 	)
 	switch {
 	case errors.As(err, &apiErr):
@@ -54,11 +66,15 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	case errors.As(err, &syntax):
 		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "invalidJson", syntax.Error()
 		b.Error.Line, b.Error.Column, b.Error.Offset = syntax.Line, syntax.Col, &syntax.Offset
+	case errors.As(err, &hecErr):
+		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "invalidEvent", hecErr.Error()
+	case errors.As(err, &bulkErr):
+		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "illegal_argument_exception", bulkErr.Error()
 	case errors.As(err, &tooBig):
 		status, b.Error.Code, b.Error.Message = http.StatusRequestEntityTooLarge, "requestTooLarge", err.Error()
 	case errors.Is(err, bus.ErrFull):
 		status, b.Error.Code, b.Error.Message = http.StatusServiceUnavailable, "busy", "ingest is behind; retry later"
-		w.Header().Set("Retry-After", "5")
+		h.Set("Retry-After", "5")
 	case errors.Is(err, store.ErrNotReadOnly):
 		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "notReadOnly", err.Error()
 	case errors.As(err, &qerr):
@@ -70,7 +86,7 @@ func writeError(w http.ResponseWriter, log *slog.Logger, err error) {
 	default:
 		log.Error("request failed", "err", err)
 	}
-	writeJSON(w, status, b)
+	return status, b
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

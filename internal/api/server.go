@@ -110,6 +110,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PUT /api/v1/tables/{name}", auth(http.HandlerFunc(s.putTable)))
 	mux.Handle("POST /api/v1/admin/sql", auth(s.admin(http.HandlerFunc(s.sql))))
 	mux.Handle("POST /api/v1/security/runHuntingQuery", auth(http.HandlerFunc(s.runHuntingQuery)))
+	s.hecRoutes(mux)
+	s.esRoutes(mux)
+	mux.HandleFunc("POST /api/logs", s.ingestDataCollector)
 	return s.recoverer(mux)
 }
 

@@ -209,7 +209,8 @@ func (a *App) keys() (*api.KeyRing, error) {
 		return nil, err
 	}
 	kr := api.NewKeyRing()
-	kr.Add(key, api.Principal{Name: "admin", Tenant: meta.DefaultTenantID, Admin: true})
+	// The admin key also signs Data Collector API requests (SharedKey) for its tenant.
+	kr.AddSigning(key, meta.DefaultTenantID, api.Principal{Name: "admin", Tenant: meta.DefaultTenantID, Admin: true})
 	return kr, nil
 }
 

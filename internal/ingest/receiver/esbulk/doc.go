@@ -1,0 +1,25 @@
+// Package esbulk decodes Elasticsearch _bulk request bodies (NDJSON action/source line pairs)
+// and routes their documents to rows of Vigil tables. The HTTP side (the _bulk endpoint, the
+// handshake endpoints Beats, Logstash and Vector call first, and the response they check) is
+// in internal/api.
+//
+// Actions: index and create take the source line that follows and become rows; update (which
+// also has a source line) and delete are answered per item with status 400, since Vigil's
+// tables are append-only. A malformed action line fails the whole request, as it does in
+// Elasticsearch; a source line that is not a JSON object fails only its item.
+//
+// Routing, by the item's _index (or the index in the URL):
+//  1. An index equal to a table name, case-insensitively (built-in or custom _CL), takes the
+//     document as a row of that table like any JSON ingest; "@timestamp" becomes TimeGenerated
+//     when the document has neither TimeGenerated nor the table's event time column.
+//  2. Any other index lands in the built-in Syslog table: TimeGenerated = @timestamp,
+//     SyslogMessage = message (the whole document's JSON when it has no message), Computer and
+//     HostName = host.name (or host.hostname, or host when it is a string), HostIP = the first
+//     host.ip, ProcessName = process.name, ProcessID = process.pid, SeverityLevel = log.level
+//     or log.syslog.severity.name, Facility = log.syslog.facility.name or else the index name,
+//     SourceSystem = "Elasticsearch bulk". Other fields are not kept on this route: name a
+//     table as the index to keep structure.
+//
+// A document without a time is rejected with its item answered 400 and the document in
+// IngestionErrors, as Vigil does for every receiver whose protocol carries the time.
+package esbulk
