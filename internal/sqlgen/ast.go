@@ -48,6 +48,7 @@ type IsNull struct {
 type In struct {
 	X    Expr
 	List []Expr
+	Sub  Query // a subquery of one column instead of List
 	Not  bool
 }
 
@@ -89,6 +90,13 @@ type Window struct {
 	Frame       string // e.g. ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
 }
 
+// Lambda is an anonymous function argument of a list function:
+// lambda Params: Body. The parameters are referred to by Ident.
+type Lambda struct {
+	Params []string
+	Body   Expr
+}
+
 // Star is * or Table.*.
 type Star struct{ Table string }
 
@@ -112,6 +120,7 @@ func (*Field) sqlExpr()      {}
 func (*StructPack) sqlExpr() {}
 func (*Window) sqlExpr()     {}
 func (*Star) sqlExpr()       {}
+func (*Lambda) sqlExpr()     {}
 
 // Query is a [Select] or a [SetOp].
 type Query interface{ sqlQuery() }

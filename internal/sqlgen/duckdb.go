@@ -28,7 +28,10 @@ func (duckPrinter) Print(q Query) string {
 	return b.String()
 }
 
-type duckPrint struct{ b *strings.Builder }
+type duckPrint struct {
+	b     *strings.Builder
+	depth int // of the SELECT being printed, for subqueries in expressions
+}
 
 func (p *duckPrint) w(s ...string) {
 	for _, x := range s {
@@ -86,6 +89,8 @@ func (p *duckPrint) query(q Query, depth int) {
 }
 
 func (p *duckPrint) sel(s *Select, depth int) {
+	defer func(d int) { p.depth = d }(p.depth)
+	p.depth = depth
 	p.w("SELECT ")
 	if s.Distinct {
 		p.w("DISTINCT ")
@@ -244,7 +249,13 @@ func (p *duckPrint) expr(e Expr) {
 			p.w(" NOT")
 		}
 		p.w(" IN (")
-		p.list(e.List)
+		if e.Sub != nil {
+			p.nl(p.depth + 2)
+			p.query(e.Sub, p.depth+2)
+			p.nl(p.depth + 1)
+		} else {
+			p.list(e.List)
+		}
 		p.w("))")
 	case *Case:
 		p.w("CASE")
@@ -298,6 +309,17 @@ func (p *duckPrint) expr(e Expr) {
 		if e.Frame != "" {
 			p.w(" ", e.Frame)
 		}
+		p.w(")")
+	case *Lambda:
+		p.w("(lambda ")
+		for i, n := range e.Params {
+			if i > 0 {
+				p.w(", ")
+			}
+			p.w(quoteIdent(n))
+		}
+		p.w(": ")
+		p.expr(e.Body)
 		p.w(")")
 	case *Star:
 		if e.Table != "" {

@@ -35,6 +35,8 @@ func duckAggFuncs() map[string]FuncSQL {
 		"agg:make_set_if":  makeList(true, true),
 		"agg:make_list":    makeList(false, false),
 		"agg:make_list_if": makeList(false, true),
+		"agg:make_bag":     makeBag(false),
+		"agg:make_bag_if":  makeBag(true),
 		"agg:percentile": func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
 			return &Cast{X: Call("quantile_disc", a[0], Bin("/", &Cast{X: a[1], T: schema.TypeReal}, Int(100))), T: t}
 		},
@@ -65,5 +67,19 @@ func makeList(set, cond bool) FuncSQL {
 			f.OrderBy = []Order{{X: a[0]}}
 		}
 		return Call("COALESCE", Call("to_json", f), &Lit{V: "[]", T: schema.TypeDynamic})
+	}
+}
+
+// makeBag merges the property bags of the group (other values are ignored)
+// with JSON merge patch, starting from the empty bag.
+func makeBag(cond bool) FuncSQL {
+	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+		var filter Expr = Bin("=", Call("json_type", a[0]), Str("OBJECT"))
+		if cond {
+			filter = Bin("AND", filter, a[1])
+		}
+		bags := &Func{Name: "list", Args: a[:1], Filter: filter}
+		merge := &Lambda{Params: []string{"acc", "b"}, Body: Call("json_merge_patch", &Ident{Name: "acc"}, &Ident{Name: "b"})}
+		return Call("list_reduce", bags, merge, &Lit{V: "{}", T: schema.TypeDynamic})
 	}
 }

@@ -38,10 +38,6 @@ func duckStringFuncs() map[string]FuncSQL {
 		"indexof": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Bin("-", Call("strpos", a[0], a[1]), Int(1))
 		},
-		"countof": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			diff := Bin("-", Call("length", a[0]), Call("length", Call("replace", a[0], a[1], Str(""))))
-			return &Case{Whens: []When{{Cond: Bin("=", Call("length", a[1]), Int(0)), Then: Int(0)}}, Else: Bin("//", diff, Call("length", a[1]))}
-		},
 		"reverse":                fn("reverse"),
 		"hash_sha256":            fn("sha256"),
 		"hash_md5":               fn("md5"),

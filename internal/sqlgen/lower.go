@@ -3,6 +3,7 @@ package sqlgen
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -157,6 +158,9 @@ func (l *lowerer) scan(n *plan.Scan) Query {
 		}
 		s.Items = append(s.Items, SelectItem{X: x, Alias: c.Name})
 	}
+	for _, c := range n.Hidden {
+		s.Items = append(s.Items, SelectItem{X: &Ident{Name: c.Name}, Alias: c.Name})
+	}
 	var where Expr = Bin("=", &Ident{Name: schema.ColTenantID}, Str(n.Tenant))
 	tg := &Ident{Name: schema.ColTimeGenerated}
 	if !n.From.IsZero() {
@@ -187,6 +191,8 @@ func (l *lowerer) expr(e plan.Expr) Expr {
 		return f(args, e.Args, e.T)
 	case *plan.Window:
 		return l.window(e)
+	case *plan.InQuery:
+		return l.inQuery(e)
 	}
 	panic(fmt.Sprintf("cannot lower expression %T", e))
 }
@@ -380,4 +386,18 @@ func (l *lowerer) values(n *plan.Values) Query {
 		v.Rows = append(v.Rows, row)
 	}
 	return &Select{Items: []SelectItem{{X: &Star{}}}, From: v, Limit: -1}
+}
+
+// inQuery lowers x in (subquery) to SQL IN over the subquery's non-null
+// values (so that !in is not null when the subquery holds a null).
+func (l *lowerer) inQuery(e *plan.InQuery) Expr {
+	col := e.Q.Columns()[0].Name
+	var v Expr = &Ident{Name: col}
+	x := l.expr(e.X)
+	ci := strings.HasSuffix(e.Fn, "~")
+	if ci {
+		v, x = lower(v), lower(x)
+	}
+	sub := &Select{Items: []SelectItem{{X: v}}, From: l.sub(l.node(e.Q)), Where: &IsNull{X: &Ident{Name: col}, Not: true}, Limit: -1}
+	return &In{X: x, Sub: sub, Not: strings.HasPrefix(e.Fn, "!")}
 }

@@ -37,6 +37,19 @@ type Call struct {
 	T    schema.Type
 }
 
+// InQuery tests X against the values of the single column of Q's rows; Fn
+// is "in", "!in", "in~" or "!in~" as for a list.
+type InQuery struct {
+	Fn string
+	X  Expr
+	Q  Node
+}
+
+// Type returns bool.
+func (*InQuery) Type() schema.Type { return schema.TypeBool }
+
+func (q *InQuery) String() string { return q.Fn + "(" + q.X.String() + ", <subquery>)" }
+
 // Type returns the column's type.
 func (c *Col) Type() schema.Type { return c.T }
 

@@ -30,6 +30,7 @@ type Item struct {
 type Scan struct {
 	Table  string
 	Cols   []Column
+	Hidden []Column // hidden columns also read (ingestion_time()); not in Columns()
 	Tenant string
 	From   time.Time
 	To     time.Time

@@ -31,7 +31,7 @@ func argType(i int) func([]plan.Expr) schema.Type {
 }
 
 // functions is the table of scalar functions, assembled from the families.
-var functions = mergeFns(stringFns(), timeFns(), convFns(), dynamicFns(), mathFns())
+var functions = mergeFns(stringFns(), timeFns(), convFns(), dynamicFns(), mathFns(), arrayFns())
 
 func mergeFns(parts ...map[string]*fnSig) map[string]*fnSig {
 	m := map[string]*fnSig{}
@@ -53,6 +53,7 @@ func FunctionNames() []string {
 	for k := range aggregates {
 		out = append(out, k)
 	}
+	out = append(out, "ingestion_time")
 	for k := range windowFns {
 		out = append(out, k)
 	}
@@ -62,11 +63,17 @@ func FunctionNames() []string {
 
 func (c *checker) call(e *syntax.CallExpr, s *scope) plan.Expr {
 	name := e.Name.Name
+	if f, ok := c.funcs[name]; ok {
+		return c.callScalarUDF(e, f, s)
+	}
 	if ag, ok := aggregates[name]; ok {
 		return c.aggregateCall(e, ag, s)
 	}
 	if w, ok := windowFns[name]; ok {
 		return c.window(e, w, s)
+	}
+	if name == "ingestion_time" {
+		return c.ingestionTime(e, s)
 	}
 	sig, ok := functions[name]
 	if !ok {

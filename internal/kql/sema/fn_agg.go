@@ -24,6 +24,15 @@ func sumType(a []plan.Expr) schema.Type {
 	return a[0].Type()
 }
 
+// avgType is real, or timespan for the average of timespans (Kusto averages
+// timespans but not datetimes).
+func avgType(a []plan.Expr) schema.Type {
+	if a[0].Type() == schema.TypeTimespan {
+		return schema.TypeTimespan
+	}
+	return schema.TypeReal
+}
+
 // aggregates is the table of aggregate functions.
 var aggregates = map[string]*aggSig{
 	"count":        {Args: "", Ret: fixed(schema.TypeLong), Prefix: "count"},
@@ -32,7 +41,7 @@ var aggregates = map[string]*aggSig{
 	"dcountif":     {Args: "abn", Min: 2, Ret: fixed(schema.TypeLong), Prefix: "dcountif"},
 	"sum":          {Args: "n", Min: 1, Ret: sumType, Prefix: "sum"},
 	"sumif":        {Args: "nb", Min: 2, Ret: sumType, Prefix: "sumif"},
-	"avg":          {Args: "n", Min: 1, Ret: fixed(schema.TypeReal), Prefix: "avg"},
+	"avg":          {Args: "x", Min: 1, Ret: avgType, Prefix: "avg"},
 	"avgif":        {Args: "nb", Min: 2, Ret: fixed(schema.TypeReal), Prefix: "avgif"},
 	"min":          {Args: "a", Min: 1, Ret: argType(0), Prefix: "min"},
 	"max":          {Args: "a", Min: 1, Ret: argType(0), Prefix: "max"},
@@ -46,7 +55,10 @@ var aggregates = map[string]*aggSig{
 	"make_set_if":  {Args: "abn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "set"},
 	"make_list":    {Args: "an", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "list"},
 	"make_list_if": {Args: "abn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "list"},
+	"make_bag":     {Args: "yn", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "bag"},
+	"make_bag_if":  {Args: "ybn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "bag"},
 	"percentile":   {Args: "nn", Min: 2, Ret: argType(0), Prefix: "percentile"},
+	"percentiles":  {Prefix: "percentile"},
 	"arg_max":      {Prefix: "arg_max"},
 	"arg_min":      {Prefix: "arg_min"},
 }
@@ -77,6 +89,10 @@ func (c *checker) aggregateCall(e *syntax.CallExpr, sig *aggSig, s *scope) plan.
 		}
 	}
 	if !c.checkArgs(e, &fnSig{Args: sig.Args, Min: sig.Min}, args) {
+		return bad()
+	}
+	if e.Name.Name == "avg" && args[0].Type() == schema.TypeDatetime {
+		c.errorf(e.Args[0], "argument 1 of avg() must be a number or timespan, not datetime")
 		return bad()
 	}
 	if e.Name.Name == "percentile" {

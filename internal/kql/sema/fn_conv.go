@@ -26,8 +26,8 @@ func dynamicFns() map[string]*fnSig {
 		"array_length": {Args: "y", Min: 1, Ret: fixed(schema.TypeLong)},
 		"bag_keys":     {Args: "y", Min: 1, Ret: dyn},
 		"pack_array":   {Args: "a*", Min: 1, Ret: dyn},
-		"bag_pack":     {Args: "ca*", Min: 2, Ret: dyn},
-		"pack":         {Args: "ca*", Min: 2, Ret: dyn},
+		"bag_pack":     {Args: "sa*", Min: 2, Ret: dyn},
+		"pack":         {Args: "sa*", Min: 2, Ret: dyn},
 	}
 }
 

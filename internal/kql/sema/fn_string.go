@@ -23,7 +23,6 @@ func stringFns() map[string]*fnSig {
 		"trim_end":               {Args: "ss", Min: 2, Ret: str},
 		"extract":                {Args: "sns", Min: 3, Ret: str},
 		"indexof":                {Args: "ss", Min: 2, Ret: lng},
-		"countof":                {Args: "ss", Min: 2, Ret: lng},
 		"reverse":                {Args: "s", Min: 1, Ret: str},
 		"hash_sha256":            {Args: "s", Min: 1, Ret: str},
 		"hash_md5":               {Args: "s", Min: 1, Ret: str},

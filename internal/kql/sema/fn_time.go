@@ -1,6 +1,7 @@
 package sema
 
 import (
+	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
@@ -29,7 +30,25 @@ func timeFns() map[string]*fnSig {
 		"datetime_diff":   {Args: "cdd", Min: 3, Ret: fixed(schema.TypeLong)},
 		"datetime_add":    {Args: "cnd", Min: 3, Ret: dt},
 		"format_datetime": {Args: "dc", Min: 2, Ret: fixed(schema.TypeString)},
+		"format_timespan": {Check: checkFormatTimespan},
 	}
+}
+
+// timespanFormatChars are the letters and delimiters format_timespan knows.
+const timespanFormatChars = "dhHmsfF /-:,._[]"
+
+func checkFormatTimespan(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
+	if !c.checkArgs(e, &fnSig{Args: "tc", Min: 2}, args) {
+		return bad()
+	}
+	f, _ := args[1].(*plan.Const).V.(string)
+	for _, r := range f {
+		if !strings.ContainsRune(timespanFormatChars, r) {
+			c.errorf(e.Args[1], "format_timespan() does not support %q in a format; use d, h, H, m, s, f, F and the delimiters %s", r, timespanFormatChars[7:])
+			return bad()
+		}
+	}
+	return &plan.Call{Fn: "format_timespan", Args: args, T: schema.TypeString}
 }
 
 func constDuration(x plan.Expr) (time.Duration, bool) {

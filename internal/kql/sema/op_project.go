@@ -215,6 +215,8 @@ func usesAny(x plan.Expr, names map[string]bool) bool {
 		return anyUses(x.Args, names)
 	case *plan.Window:
 		return anyUses(x.Args, names)
+	case *plan.InQuery:
+		return usesAny(x.X, names)
 	}
 	return false
 }

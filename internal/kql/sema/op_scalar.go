@@ -142,10 +142,13 @@ func toStringArg(x plan.Expr) plan.Expr {
 
 func (c *checker) in(e *syntax.InExpr, s *scope) plan.Expr {
 	x := c.expr(e.X, s)
+	if q, ok := c.inSubquery(e, s); ok {
+		return c.inQuery(e, x, q)
+	}
 	args := []plan.Expr{x}
 	for _, el := range e.List {
 		if _, ok := el.(*syntax.TabularExpr); ok {
-			c.errorf(el, "a subquery in '%s' is not supported yet", e.Op)
+			c.errorf(el, "a subquery in '%s' must be the only element of the list", e.Op)
 			return bad()
 		}
 		v := c.expr(el, s)

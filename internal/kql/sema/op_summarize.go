@@ -42,6 +42,15 @@ func checkSummarize(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 			}
 			continue
 		}
+		if call, isCall := ne.Expr.(*syntax.CallExpr); isCall && call.Name.Name == "percentiles" {
+			aggs, okP := c.percentiles(ne, call, s)
+			ok = ok && okP
+			for _, a := range aggs {
+				col.aggs = append(col.aggs, a)
+				final = append(final, plan.Item{Name: a.Name, Expr: &plan.Col{Name: a.Name, T: a.T}})
+			}
+			continue
+		}
 		c.aggs = col
 		before := len(col.aggs)
 		x := c.expr(ne.Expr, s)

@@ -40,6 +40,7 @@ func initOperators() map[reflect.Type]opFunc {
 		reflect.TypeFor[*syntax.ParseOp]():     checkParse,
 		reflect.TypeFor[*syntax.AsOp]():        checkAs,
 		reflect.TypeFor[*syntax.SampleOp]():    checkSample,
+		reflect.TypeFor[*syntax.InvokeOp]():    checkInvoke,
 	}
 }
 
@@ -50,7 +51,6 @@ var operatorNames = map[reflect.Type]string{
 	reflect.TypeFor[*syntax.ParseKVOp]():    "parse-kv",
 	reflect.TypeFor[*syntax.MakeSeriesOp](): "make-series",
 	reflect.TypeFor[*syntax.EvaluateOp]():   "evaluate",
-	reflect.TypeFor[*syntax.InvokeOp]():     "invoke",
 	reflect.TypeFor[*syntax.FacetOp]():      "facet",
 	reflect.TypeFor[*syntax.ForkOp]():       "fork",
 	reflect.TypeFor[*syntax.SearchOp]():     "search",

@@ -25,7 +25,7 @@ func Check(script *syntax.Script, reg *schema.Registry, opts Options) (plan.Node
 		opts.Now = time.Now()
 	}
 	opts.Now = opts.Now.UTC()
-	c := &checker{reg: reg, opts: opts, scalars: map[string]plan.Expr{}, tables: map[string]plan.Node{}}
+	c := &checker{reg: reg, opts: opts, scalars: map[string]plan.Expr{}, tables: map[string]plan.Node{}, funcs: map[string]*syntax.FuncExpr{}}
 	var out plan.Node
 	queries := 0
 	for _, st := range script.Stmts {
@@ -63,8 +63,10 @@ type checker struct {
 	diags   []syntax.Diagnostic
 	scalars map[string]plan.Expr
 	tables  map[string]plan.Node
-	aggs    *aggCollector // set while checking summarize aggregates
-	failed  bool          // an operator failed; the plan is not usable
+	funcs   map[string]*syntax.FuncExpr // user-defined functions, by name
+	depth   int                         // nesting of function expansion
+	aggs    *aggCollector               // set while checking summarize aggregates
+	failed  bool                        // an operator failed; the plan is not usable
 }
 
 func (c *checker) report(n syntax.Node, sev syntax.Severity, format string, args ...any) {
@@ -80,16 +82,40 @@ func (c *checker) warnf(n syntax.Node, format string, args ...any) {
 }
 
 func (c *checker) let(st *syntax.LetStmt) {
+	name := st.Name.Name
 	switch v := st.Value.(type) {
 	case *syntax.TabularExpr:
-		if n := c.pipeline(v.Query); n != nil {
-			c.tables[st.Name.Name] = n
+		n := c.pipeline(v.Query)
+		c.unbind(name)
+		if n != nil {
+			c.tables[name] = n
 		}
 	case *syntax.FuncExpr:
-		c.errorf(st.Value, "user-defined functions are not supported yet")
+		c.unbind(name)
+		c.funcs[name] = v
+	case *syntax.CallExpr:
+		if n, ok := c.materialize(v); ok {
+			c.unbind(name)
+			if n != nil {
+				c.tables[name] = n
+			}
+			return
+		}
+		x := c.expr(v, nil)
+		c.unbind(name)
+		c.scalars[name] = x
 	default:
-		c.scalars[st.Name.Name] = c.expr(v, nil)
+		x := c.expr(v, nil)
+		c.unbind(name)
+		c.scalars[name] = x
 	}
+}
+
+// unbind forgets an earlier let of name, which a new let shadows.
+func (c *checker) unbind(name string) {
+	delete(c.scalars, name)
+	delete(c.tables, name)
+	delete(c.funcs, name)
 }
 
 // pipeline checks a source and its operators; nil means an error was reported.

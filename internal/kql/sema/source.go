@@ -23,6 +23,7 @@ func initSources() map[reflect.Type]sourceFunc {
 		reflect.TypeFor[*syntax.PrintSource]():     checkPrint,
 		reflect.TypeFor[*syntax.DatatableSource](): checkDatatable,
 		reflect.TypeFor[*syntax.RangeSource]():     checkRange,
+		reflect.TypeFor[*syntax.CallSource]():      checkCallSource,
 		reflect.TypeFor[*syntax.UnionOp](): func(c *checker, s syntax.Source) plan.Node {
 			return c.union(nil, s.(*syntax.UnionOp))
 		},
