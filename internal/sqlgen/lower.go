@@ -110,6 +110,8 @@ func (l *lowerer) node(n plan.Node) Query {
 		return l.join(n)
 	case *plan.MvExpand:
 		return l.mvexpand(n)
+	case *plan.MakeSeries:
+		return l.makeSeries(n)
 	case *plan.Values:
 		return l.values(n)
 	case *plan.Range:
@@ -326,36 +328,6 @@ func (l *lowerer) join(n *plan.Join) Query {
 		}
 	}
 	return s
-}
-
-func (l *lowerer) mvexpand(n *plan.MvExpand) Query {
-	s := l.over(n.In)
-	s.Items = nil
-	var elems Expr
-	if n.To == schema.TypeString {
-		elems = Call("json_extract_string", &Ident{Name: n.Col}, Str("$[*]"))
-	} else {
-		elems = Call("json_extract", &Ident{Name: n.Col}, Str("$[*]"))
-	}
-	for _, c := range n.In.Columns() {
-		if c.Name == n.Col {
-			s.Items = append(s.Items, SelectItem{X: Call("unnest", elems), Alias: c.Name})
-		} else {
-			s.Items = append(s.Items, SelectItem{X: &Ident{Name: c.Name}})
-		}
-	}
-	if n.To == schema.TypeString || n.To == schema.TypeDynamic {
-		return s
-	}
-	outer := &Select{From: l.sub(s), Limit: -1}
-	for _, c := range n.Columns() {
-		var x Expr = &Ident{Name: c.Name}
-		if c.Name == n.Col {
-			x = &Cast{X: Call("json_extract_string", x, Str("$")), T: n.To, Try: true}
-		}
-		outer.Items = append(outer.Items, SelectItem{X: x, Alias: c.Name})
-	}
-	return outer
 }
 
 func (l *lowerer) values(n *plan.Values) Query {

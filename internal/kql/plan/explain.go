@@ -76,7 +76,10 @@ func explain(b *strings.Builder, n Node, depth int) {
 		fmt.Fprintf(b, "%sJoin kind=%s left=%v right=%v\n", ind, n.Kind, n.LeftKeys, n.RightKeys)
 		kids = []Node{n.Left, n.Right}
 	case *MvExpand:
-		fmt.Fprintf(b, "%sMvExpand %s to %s\n", ind, n.Col, n.To)
+		fmt.Fprintf(b, "%sMvExpand %v index=%q limit=%d\n", ind, n.Cols, n.Index, n.Limit)
+		kids = []Node{n.In}
+	case *MakeSeries:
+		fmt.Fprintf(b, "%sMakeSeries keys=%v axis=%s from %s to %s step %s\n", ind, n.Keys, n.Axis, n.From, n.To, n.Step)
 		kids = []Node{n.In}
 	case *Serialize:
 		fmt.Fprintf(b, "%sSerialize\n", ind)

@@ -130,11 +130,21 @@ type Join struct {
 	Out        []Column
 }
 
-// MvExpand turns each element of the dynamic array in column Col into a row.
+// MvCol is one expanded column of an [MvExpand]: its name and element type.
+type MvCol struct {
+	Name string
+	To   schema.Type
+}
+
+// MvExpand turns each element of the dynamic arrays in Cols into a row; the
+// arrays are expanded in parallel, the shorter ones padded with nulls. Index,
+// when set, names an appended long column holding the 0-based element index;
+// Limit, when positive, keeps at most that many rows per input row.
 type MvExpand struct {
-	In  Node
-	Col string
-	To  schema.Type
+	In    Node
+	Cols  []MvCol
+	Index string
+	Limit int64
 }
 
 // Values is a constant table (datatable, print).
@@ -196,17 +206,31 @@ func (n *Union) Columns() []Column { return n.Out }
 // Columns returns the join's columns.
 func (n *Join) Columns() []Column { return n.Out }
 
-// Columns returns the input's columns with Col retyped.
+// Columns returns the input's columns with the expanded ones retyped, then
+// the index column.
 func (n *MvExpand) Columns() []Column {
 	in := n.In.Columns()
-	out := make([]Column, len(in))
+	out := make([]Column, len(in), len(in)+1)
 	copy(out, in)
 	for i := range out {
-		if out[i].Name == n.Col {
-			out[i].Type = n.To
+		if t, ok := n.ElemType(out[i].Name); ok {
+			out[i].Type = t
 		}
 	}
+	if n.Index != "" {
+		out = append(out, Column{Name: n.Index, Type: schema.TypeLong})
+	}
 	return out
+}
+
+// ElemType returns the element type of the expanded column name.
+func (n *MvExpand) ElemType(name string) (schema.Type, bool) {
+	for _, c := range n.Cols {
+		if c.Name == name {
+			return c.To, true
+		}
+	}
+	return schema.TypeInvalid, false
 }
 
 // Columns returns the constant table's columns.

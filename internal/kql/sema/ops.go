@@ -33,27 +33,27 @@ func initOperators() map[reflect.Type]opFunc {
 		reflect.TypeFor[*syntax.UnionOp](): func(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 			return c.union(in, op.(*syntax.UnionOp))
 		},
-		reflect.TypeFor[*syntax.MvExpandOp]():  checkMvExpand,
-		reflect.TypeFor[*syntax.SerializeOp](): checkSerialize,
-		reflect.TypeFor[*syntax.RenderOp]():    func(_ *checker, in plan.Node, _ syntax.Operator) plan.Node { return in },
-		reflect.TypeFor[*syntax.GetSchemaOp](): checkGetSchema,
-		reflect.TypeFor[*syntax.ParseOp]():     checkParse,
-		reflect.TypeFor[*syntax.AsOp]():        checkAs,
-		reflect.TypeFor[*syntax.SampleOp]():    checkSample,
-		reflect.TypeFor[*syntax.InvokeOp]():    checkInvoke,
+		reflect.TypeFor[*syntax.MvExpandOp]():   checkMvExpand,
+		reflect.TypeFor[*syntax.SerializeOp]():  checkSerialize,
+		reflect.TypeFor[*syntax.RenderOp]():     func(_ *checker, in plan.Node, _ syntax.Operator) plan.Node { return in },
+		reflect.TypeFor[*syntax.GetSchemaOp]():  checkGetSchema,
+		reflect.TypeFor[*syntax.ParseOp]():      checkParse,
+		reflect.TypeFor[*syntax.AsOp]():         checkAs,
+		reflect.TypeFor[*syntax.SampleOp]():     checkSample,
+		reflect.TypeFor[*syntax.InvokeOp]():     checkInvoke,
+		reflect.TypeFor[*syntax.MakeSeriesOp](): checkMakeSeries,
 	}
 }
 
 // operatorNames are the spellings used in "not supported" messages.
 var operatorNames = map[reflect.Type]string{
-	reflect.TypeFor[*syntax.TopNestedOp]():  "top-nested",
-	reflect.TypeFor[*syntax.MvApplyOp]():    "mv-apply",
-	reflect.TypeFor[*syntax.ParseKVOp]():    "parse-kv",
-	reflect.TypeFor[*syntax.MakeSeriesOp](): "make-series",
-	reflect.TypeFor[*syntax.EvaluateOp]():   "evaluate",
-	reflect.TypeFor[*syntax.FacetOp]():      "facet",
-	reflect.TypeFor[*syntax.ForkOp]():       "fork",
-	reflect.TypeFor[*syntax.SearchOp]():     "search",
+	reflect.TypeFor[*syntax.TopNestedOp](): "top-nested",
+	reflect.TypeFor[*syntax.MvApplyOp]():   "mv-apply",
+	reflect.TypeFor[*syntax.ParseKVOp]():   "parse-kv",
+	reflect.TypeFor[*syntax.EvaluateOp]():  "evaluate",
+	reflect.TypeFor[*syntax.FacetOp]():     "facet",
+	reflect.TypeFor[*syntax.ForkOp]():      "fork",
+	reflect.TypeFor[*syntax.SearchOp]():    "search",
 }
 
 func (c *checker) operator(in plan.Node, op syntax.Operator) plan.Node {

@@ -1,0 +1,71 @@
+package sqlgen
+
+import (
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// mvIndex is the hidden column holding the element index of an mv-expand.
+const mvIndex = "__mvidx"
+
+// mvexpand unnests the expanded arrays side by side (DuckDB pads the shorter
+// ones with nulls); the index runs over the longest array. Typed columns,
+// the index name and the row limit are applied by an outer SELECT.
+func (l *lowerer) mvexpand(n *plan.MvExpand) Query {
+	s := l.over(n.In)
+	s.Items = nil
+	var lens []Expr
+	for _, c := range n.In.Columns() {
+		to, ok := n.ElemType(c.Name)
+		if !ok {
+			s.Items = append(s.Items, SelectItem{X: &Ident{Name: c.Name}})
+			continue
+		}
+		elems := Call("json_extract", &Ident{Name: c.Name}, Str("$[*]"))
+		if to == schema.TypeString {
+			elems = Call("json_extract_string", &Ident{Name: c.Name}, Str("$[*]"))
+		}
+		s.Items = append(s.Items, SelectItem{X: Call("unnest", elems), Alias: c.Name})
+		lens = append(lens, Call("COALESCE", Call("len", elems), Int(0)))
+	}
+	needIndex := n.Index != "" || n.Limit > 0
+	if needIndex {
+		longest := lens[0]
+		if len(lens) > 1 {
+			longest = Call("greatest", lens...)
+		}
+		s.Items = append(s.Items, SelectItem{X: Call("unnest", Call("range", longest)), Alias: mvIndex})
+	}
+	if !needIndex && !needsCast(n) {
+		return s
+	}
+	return l.mvOuter(n, s)
+}
+
+func needsCast(n *plan.MvExpand) bool {
+	for _, c := range n.Cols {
+		if c.To != schema.TypeString && c.To != schema.TypeDynamic {
+			return true
+		}
+	}
+	return false
+}
+
+// mvOuter casts typed elements, names the index and applies the limit.
+func (l *lowerer) mvOuter(n *plan.MvExpand, inner *Select) Query {
+	outer := &Select{From: l.sub(inner), Limit: -1}
+	for _, c := range n.Columns() {
+		var x Expr = &Ident{Name: c.Name}
+		if to, ok := n.ElemType(c.Name); ok && to != schema.TypeString && to != schema.TypeDynamic {
+			x = &Cast{X: Call("json_extract_string", x, Str("$")), T: to, Try: true}
+		}
+		if c.Name == n.Index {
+			x = &Ident{Name: mvIndex}
+		}
+		outer.Items = append(outer.Items, SelectItem{X: x, Alias: c.Name})
+	}
+	if n.Limit > 0 {
+		outer.Where = Bin("<", &Ident{Name: mvIndex}, Int(n.Limit))
+	}
+	return outer
+}
