@@ -34,6 +34,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		ingestCmd(),
 		sqlCmd(),
 		queryCmd(), kqlCmd(),
+		rulesCmd(),
 	)
 	return root
 }
