@@ -21,7 +21,11 @@ func BenchmarkWrite(b *testing.B) {
 	}
 }
 
-func benchWrite(b *testing.B, per int) {
+func benchWrite(b *testing.B, per int) { benchWriteWith(b, per, nil, (*Store).Write) }
+
+// benchWriteWith runs BenchmarkWrite's workload through write, after setup (if not nil) has run
+// on the opened store.
+func benchWriteWith(b *testing.B, per int, setup func(*Store) error, write func(*Store, context.Context, string, uint64, []store.Batch) error) {
 	ctx := context.Background()
 	reg := schema.NewRegistry()
 	t, _ := reg.Table("DeviceProcessEvents")
@@ -30,6 +34,11 @@ func benchWrite(b *testing.B, per int) {
 		b.Fatal(err)
 	}
 	defer st.Close()
+	if setup != nil {
+		if err := setup(st); err != nil {
+			b.Fatal(err)
+		}
+	}
 	if err := st.EnsureTables(ctx, []*schema.Table{t}); err != nil {
 		b.Fatal(err)
 	}
@@ -63,9 +72,13 @@ func benchWrite(b *testing.B, per int) {
 			seq++
 			bs = append(bs, store.Batch{Seq: seq, Tenant: "default", Table: t, IngestTime: time.Now(), Columns: cols, Rows: batchRows})
 		}
-		if err := st.Write(ctx, "bench", seq, bs); err != nil {
+		if err := write(st, ctx, "bench", seq, bs); err != nil {
 			b.Fatal(err)
 		}
 	}
 	b.ReportMetric(float64(b.N*rows)/b.Elapsed().Seconds(), "rows/s")
+	b.StopTimer()
+	if n, err := st.RowCounts(ctx); err != nil || n[t.Name] != int64(b.N*rows) {
+		b.Fatalf("stored %d rows (%v), want %d", n[t.Name], err, b.N*rows)
+	}
 }

@@ -18,10 +18,18 @@ import (
 
 const offsetsTable = "_vigil_offsets"
 
-// Options tunes the engine; zero values keep DuckDB's defaults.
+// DefaultCheckpointThreshold is the write-ahead log size that triggers a checkpoint unless
+// Options says otherwise. Transactions of less than a row group (122,880 rows) go through the
+// WAL, and each checkpoint compresses again the row group they keep filling: with DuckDB's own
+// 16MB a row group of ~1 KB rows was rewritten about ten times (BenchmarkWriteSettings). The
+// price is a larger WAL to replay after a crash and more uncompressed rows held in memory.
+const DefaultCheckpointThreshold = "256MB"
+
+// Options tunes the engine; zero values keep DuckDB's defaults, except CheckpointThreshold.
 type Options struct {
-	Threads     int    // worker threads
-	MemoryLimit string // e.g. "4GB"
+	Threads             int    // worker threads
+	MemoryLimit         string // e.g. "4GB"
+	CheckpointThreshold string // WAL size that triggers a checkpoint, e.g. "256MB"; empty means DefaultCheckpointThreshold
 }
 
 // Store is the DuckDB event store. Write is called from one goroutine (the store writer);
@@ -47,6 +55,10 @@ func Open(ctx context.Context, path string, opts Options) (*Store, error) {
 	if opts.MemoryLimit != "" {
 		params = append(params, "memory_limit="+opts.MemoryLimit)
 	}
+	if opts.CheckpointThreshold == "" {
+		opts.CheckpointThreshold = DefaultCheckpointThreshold
+	}
+	params = append(params, "checkpoint_threshold="+opts.CheckpointThreshold)
 	dsn := path
 	if len(params) > 0 {
 		dsn += "?" + strings.Join(params, "&")

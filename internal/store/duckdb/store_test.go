@@ -74,3 +74,18 @@ func TestValueRoundTrip(t *testing.T) {
 }
 
 func fmtAny(v any) string { return fmt.Sprintf("%T %v", v, v) }
+
+// TestCheckpointThreshold checks that Open applies the checkpoint threshold, its default included.
+func TestCheckpointThreshold(t *testing.T) {
+	for _, tc := range []struct{ opt, want string }{{"", "244.1 MiB"}, {"64MB", "61.0 MiB"}} {
+		st, err := Open(context.Background(), filepath.Join(t.TempDir(), "c.duckdb"), Options{CheckpointThreshold: tc.opt})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var got string
+		if err := st.db.QueryRow(`SELECT current_setting('checkpoint_threshold')`).Scan(&got); err != nil || got != tc.want {
+			t.Errorf("CheckpointThreshold %q: setting = %q (%v), want %q", tc.opt, got, err, tc.want)
+		}
+		_ = st.Close()
+	}
+}
