@@ -22,13 +22,24 @@ type ingestResult struct {
 
 func ingestCmd() *cobra.Command {
 	var cf clientFlags
-	var table string
+	var table, format string
 	var batch int
 	cmd := &cobra.Command{
-		Use:   "ingest FILE --table TABLE",
-		Short: "Send an NDJSON file (one JSON object a line; - for stdin) to a server's table",
-		Args:  cobra.ExactArgs(1),
+		Use:   "ingest FILE [--format F] [--table TABLE]",
+		Short: "Send a file (- for stdin) to a server: rows of one table, or Windows events normalized to their tables",
+		Long: `Send a file (- for stdin) to a server.
+
+--format ndjson, json (an array or a sequence of objects) and csv (the header names the columns)
+send rows to the table given with --table. The Windows event formats winevent-xml (wevtutil qe
+/f:xml, Windows Event Forwarding), winlogbeat, nxlog (im_msvistalog JSON) and evtx-json (Event.System
+and Event.EventData) are normalized here and sent to their tables: Sysmon to the Device* tables,
+Security to SecurityEvent (and DeviceLogonEvents, DeviceProcessEvents), other events to WindowsEvent.
+Rejected records are reported with their line in the file.`,
+		Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
+			if err := checkFormat(format, table); err != nil {
+				return err
+			}
 			c, err := cf.client()
 			if err != nil {
 				return err
@@ -42,13 +53,13 @@ func ingestCmd() *cobra.Command {
 				defer f.Close()
 				in = f
 			}
-			return sendNDJSON(cmd, c, in, table, batch)
+			return sendFormat(cmd, c, in, format, table, batch)
 		},
 	}
 	cf.add(cmd)
-	cmd.Flags().StringVar(&table, "table", "", "destination table (required)")
+	cmd.Flags().StringVar(&table, "table", "", "destination table (required for ndjson, json and csv)")
+	cmd.Flags().StringVar(&format, "format", formatNDJSON, "ndjson, json, csv, winevent-xml, winlogbeat, nxlog or evtx-json")
 	cmd.Flags().IntVar(&batch, "batch", 5000, "rows per request")
-	_ = cmd.MarkFlagRequired("table")
 	return cmd
 }
 

@@ -2,6 +2,12 @@
 //
 // One file per source format: rfc3164.go and rfc5424.go parse syslog headers, cef.go and
 // leef.go parse ArcSight CEF and IBM QRadar LEEF payloads (with or without a syslog header).
+// Windows events: winevent.go parses the event XML and wineventjson.go the JSON forms of
+// Winlogbeat, NXLog and EVTX-to-JSON converters into a WinEvent; a WinMapper (windows.go) maps
+// it to rows: Sysmon (sysmon.go) to the Defender Device* tables, the Security channel
+// (winsecurity.go) to SecurityEvent plus DeviceLogonEvents/DeviceProcessEvents, and every other
+// event to WindowsEvent.
+//
 // A Parser maps plain syslog messages to the Syslog table and CEF/LEEF messages to
 // CommonSecurityLog. A message it cannot parse is returned as a *ParseError naming the table
 // it was meant for, so that the receiver can send it to IngestionErrors with its raw bytes.
