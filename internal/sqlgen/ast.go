@@ -159,8 +159,9 @@ type Table struct{ Name string }
 
 // Subquery is (Q) AS Alias.
 type Subquery struct {
-	Q     Query
-	Alias string
+	Q       Query
+	Alias   string
+	Lateral bool // LATERAL: Q may refer to the columns of the FROM items before it
 }
 
 // JoinKind is a SQL join kind.

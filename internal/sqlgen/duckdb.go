@@ -159,6 +159,9 @@ func (p *duckPrint) from(f From, depth int) {
 	case *Table:
 		p.w(quoteIdent(f.Name))
 	case *Subquery:
+		if f.Lateral {
+			p.w("LATERAL ")
+		}
 		p.w("(")
 		p.nl(depth + 1)
 		p.query(f.Q, depth+1)

@@ -48,6 +48,7 @@ func Lower(n plan.Node, d *Dialect) Query {
 type lowerer struct {
 	d     *Dialect
 	alias int
+	outer []string // aliases of the enclosing mv-apply rows, innermost last
 }
 
 func (l *lowerer) sub(q Query) *Subquery {
@@ -112,6 +113,12 @@ func (l *lowerer) node(n plan.Node) Query {
 		return l.mvexpand(n)
 	case *plan.MakeSeries:
 		return l.makeSeries(n)
+	case *plan.TopNested:
+		return l.topNested(n)
+	case *plan.MvApply:
+		return l.mvApply(n)
+	case *plan.OuterRow:
+		return l.outerRow(n)
 	case *plan.Values:
 		return l.values(n)
 	case *plan.Range:

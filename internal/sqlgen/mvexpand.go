@@ -69,3 +69,31 @@ func (l *lowerer) mvOuter(n *plan.MvExpand, inner *Select) Query {
 	}
 	return outer
 }
+
+// mvApply joins each input row to a LATERAL subquery that expands the row's
+// arrays (through [plan.OuterRow]) and runs the mv-apply subquery on them.
+func (l *lowerer) mvApply(n *plan.MvApply) Query {
+	o := l.sub(l.node(n.In))
+	l.outer = append(l.outer, o.Alias)
+	sub := l.sub(l.node(n.Sub))
+	l.outer = l.outer[:len(l.outer)-1]
+	sub.Lateral = true
+	s := &Select{Limit: -1, From: &Join{Kind: JoinInner, L: o, R: sub, On: &Lit{V: true, T: schema.TypeBool}}}
+	for _, c := range n.Keep {
+		s.Items = append(s.Items, SelectItem{X: &Ident{Table: o.Alias, Name: c.Name}, Alias: c.Name})
+	}
+	for _, c := range n.Sub.Columns() {
+		s.Items = append(s.Items, SelectItem{X: &Ident{Table: sub.Alias, Name: c.Name}, Alias: c.Name})
+	}
+	return s
+}
+
+// outerRow selects the expanded columns of the enclosing mv-apply's row.
+func (l *lowerer) outerRow(n *plan.OuterRow) Query {
+	alias := l.outer[len(l.outer)-1]
+	s := &Select{Limit: -1}
+	for _, c := range n.Cols {
+		s.Items = append(s.Items, SelectItem{X: &Ident{Table: alias, Name: c.Name}, Alias: c.Name})
+	}
+	return s
+}

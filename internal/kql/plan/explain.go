@@ -81,6 +81,16 @@ func explain(b *strings.Builder, n Node, depth int) {
 	case *MakeSeries:
 		fmt.Fprintf(b, "%sMakeSeries keys=%v axis=%s from %s to %s step %s\n", ind, n.Keys, n.Axis, n.From, n.To, n.Step)
 		kids = []Node{n.In}
+	case *MvApply:
+		fmt.Fprintf(b, "%sMvApply keep=%v\n", ind, n.Keep)
+		kids = []Node{n.In, n.Sub}
+	case *OuterRow:
+		fmt.Fprintf(b, "%sOuterRow %v\n", ind, n.Cols)
+	case *TopNested:
+		fmt.Fprintf(b, "%sTopNested levels=%d\n", ind, len(n.Levels))
+		for _, lv := range n.Levels {
+			kids = append(kids, lv.Agg)
+		}
 	case *Serialize:
 		fmt.Fprintf(b, "%sSerialize\n", ind)
 		kids = []Node{n.In}

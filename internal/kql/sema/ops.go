@@ -42,18 +42,21 @@ func initOperators() map[reflect.Type]opFunc {
 		reflect.TypeFor[*syntax.SampleOp]():     checkSample,
 		reflect.TypeFor[*syntax.InvokeOp]():     checkInvoke,
 		reflect.TypeFor[*syntax.MakeSeriesOp](): checkMakeSeries,
+		reflect.TypeFor[*syntax.EvaluateOp]():   checkEvaluate,
+		reflect.TypeFor[*syntax.TopNestedOp]():  checkTopNested,
+		reflect.TypeFor[*syntax.ParseKVOp]():    checkParseKV,
+		reflect.TypeFor[*syntax.SearchOp]():     checkSearchOp,
+		reflect.TypeFor[*syntax.MvApplyOp]():    checkMvApply,
 	}
 }
 
 // operatorNames are the spellings used in "not supported" messages.
 var operatorNames = map[reflect.Type]string{
-	reflect.TypeFor[*syntax.TopNestedOp](): "top-nested",
-	reflect.TypeFor[*syntax.MvApplyOp]():   "mv-apply",
-	reflect.TypeFor[*syntax.ParseKVOp]():   "parse-kv",
-	reflect.TypeFor[*syntax.EvaluateOp]():  "evaluate",
-	reflect.TypeFor[*syntax.FacetOp]():     "facet",
-	reflect.TypeFor[*syntax.ForkOp]():      "fork",
-	reflect.TypeFor[*syntax.SearchOp]():    "search",
+	reflect.TypeFor[*syntax.MvApplyOp](): "mv-apply",
+	reflect.TypeFor[*syntax.ParseKVOp](): "parse-kv",
+	reflect.TypeFor[*syntax.FacetOp]():   "facet",
+	reflect.TypeFor[*syntax.ForkOp]():    "fork",
+	reflect.TypeFor[*syntax.SearchOp]():  "search",
 }
 
 func (c *checker) operator(in plan.Node, op syntax.Operator) plan.Node {

@@ -27,6 +27,8 @@ func initSources() map[reflect.Type]sourceFunc {
 		reflect.TypeFor[*syntax.UnionOp](): func(c *checker, s syntax.Source) plan.Node {
 			return c.union(nil, s.(*syntax.UnionOp))
 		},
+		reflect.TypeFor[*syntax.SearchOp]():   checkSearchSource,
+		reflect.TypeFor[*syntax.FindSource](): checkFind,
 	}
 }
 

@@ -331,12 +331,14 @@ type GetSchemaOp struct {
 }
 
 // EvaluateOp is evaluate [options] Plugin(args) [: (Schema)], where the
-// optional output schema declares the plugin's result columns.
+// optional output schema declares the plugin's result columns; a leading
+// '*' in it (AllInput) keeps the input's columns too.
 type EvaluateOp struct {
 	Span
-	Options []*Option
-	Call    *CallExpr
-	Schema  []*ColumnDecl
+	Options  []*Option
+	Call     *CallExpr
+	AllInput bool
+	Schema   []*ColumnDecl
 }
 
 // InvokeOp is invoke Function(args).

@@ -7,6 +7,14 @@ func parseEvaluate(p *parser, name Token) Operator {
 	if p.accept(TokColon) {
 		open := p.cur()
 		if p.expect(TokLParen, "before the output schema of 'evaluate'") {
+			if p.accept(TokStar) {
+				e.AllInput = true
+				if !p.accept(TokComma) {
+					p.expectClose(open)
+					e.Span = p.span(name.Span.Start)
+					return e
+				}
+			}
 			e.Schema = p.parseColumnDecls()
 			p.expectClose(open)
 		}

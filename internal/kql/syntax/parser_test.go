@@ -71,6 +71,7 @@ func TestOperators(t *testing.T) {
 		{"T | evaluate bag_unpack(d)", "T | evaluate bag_unpack(d)"},
 		{"T | evaluate hint.distribution=per_node pivot(k, sum(v), g)", "T | evaluate hint.distribution=per_node pivot(k, sum(v), g)"},
 		{"T | evaluate bag_unpack(d) : (a:string, b:long)", "T | evaluate bag_unpack(d) : (a:string, b:long)"},
+		{"T | evaluate bag_unpack(d, 'p_') : (*, p_a:string)", "T | evaluate bag_unpack(d, \"p_\") : (*, p_a:string)"},
 		{"T | invoke f(1, 'a')", `T | invoke f(1, "a")`},
 		{"T | sample 10", "T | sample 10"},
 		{"T | sample-distinct 5 of k", "T | sample-distinct 5 of k"},

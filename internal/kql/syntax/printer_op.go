@@ -157,8 +157,14 @@ func (pr *printer) operator3(op Operator) {
 		pr.str("evaluate ")
 		pr.options(op.Options)
 		pr.expr(op.Call)
-		if op.Schema != nil {
+		if op.Schema != nil || op.AllInput {
 			pr.str(" : (")
+			if op.AllInput {
+				pr.str("*")
+				if op.Schema != nil {
+					pr.str(", ")
+				}
+			}
 			pr.columnDecls(op.Schema)
 			pr.str(")")
 		}
