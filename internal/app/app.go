@@ -16,6 +16,9 @@ import (
 
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/detect/alert"
+	"github.com/vigilsec/vigil/internal/detect/rule"
+	"github.com/vigilsec/vigil/internal/detect/schedule"
 	"github.com/vigilsec/vigil/internal/ingest"
 	syslogrecv "github.com/vigilsec/vigil/internal/ingest/receiver/syslog"
 	"github.com/vigilsec/vigil/internal/meta"
@@ -35,6 +38,8 @@ type App struct {
 	writer *ingest.Writer
 	api    *api.Server
 	syslog *syslogrecv.Receiver // nil when not configured
+	sched  *schedule.Scheduler  // nil when no detection rules are configured
+	clock  schedule.Clock       // the scheduler's clock; nil means the system clock (tests set it)
 	closed bool
 }
 
@@ -154,7 +159,39 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 			return err
 		}
 	}
+	if a.cfg.Detection.Enabled() {
+		if a.sched, err = a.newScheduler(svc, promReg); err != nil {
+			return err
+		}
+	}
 	return a.serve(ctx, ready)
+}
+
+// newScheduler loads and lints the configured rules and builds the scheduler; rules with
+// lint errors, and rules it cannot run, are logged and left out.
+func (a *App) newScheduler(svc *ingest.Service, promReg prometheus.Registerer) (*schedule.Scheduler, error) {
+	dc := a.cfg.Detection
+	rules, findings, err := rule.Load(dc.Rules)
+	if err != nil {
+		return nil, fmt.Errorf("detection rules: %w", err)
+	}
+	ok, skipped, all := schedule.Select(rules, findings, a.reg)
+	for _, f := range all {
+		a.log.Warn("detection rule finding", "level", f.Level.String(), "rule", f.RuleID, "finding", f.String())
+	}
+	for _, s := range skipped {
+		a.log.Warn("detection rule not scheduled", "rule", s.RuleID, "file", s.File, "reason", s.Reason)
+	}
+	a.log.Info("detection rules loaded", "files", len(dc.Rules), "rules", len(rules), "scheduled", len(ok), "skipped", len(skipped), "findings", len(all))
+	sink, err := alert.NewTableSink(a.reg, svc)
+	if err != nil {
+		return nil, err
+	}
+	return schedule.New(ok, schedule.Options{
+		Tenants: dc.Tenants, RunTimeout: dc.RunTimeout, Concurrency: dc.Concurrency,
+		Evaluator: schedule.KQL{Registry: a.reg, Store: a.store, MaxRows: a.cfg.Server.MaxQueryRows},
+		Sink:      sink, Clock: a.clock, Metrics: schedule.NewMetrics(promReg), Log: a.log.With("component", "scheduler"),
+	})
 }
 
 func (a *App) serve(ctx context.Context, ready func(addr string)) error {
@@ -188,6 +225,14 @@ func (a *App) serve(ctx context.Context, ready func(addr string)) error {
 		})
 		addr := a.syslog.Addr()
 		a.log.Info("syslog receiver listening", "udp", addr.UDP, "tcp", addr.TCP, "tenant", a.cfg.Receivers.Syslog.Tenant)
+	}
+	if a.sched != nil {
+		// The scheduler writes alerts through the bus, so the writer drains after it stops.
+		producers.Go(func() {
+			if err := a.sched.Run(apiCtx); err != nil {
+				a.log.Error("scheduler stopped", "err", err)
+			}
+		})
 	}
 	g.Go(func() error {
 		producers.Wait()

@@ -27,6 +27,41 @@ type Config struct {
 	Log    LogConfig    `yaml:"log"`
 
 	Receivers ReceiversConfig `yaml:"receivers"`
+	Detection DetectionConfig `yaml:"detection"`
+}
+
+// DetectionConfig configures the scheduler of detection rules. It runs when rules names any
+// path.
+type DetectionConfig struct {
+	Rules       []string      `yaml:"rules"`   // rule files and directories (Sentinel YAML/ARM, Defender JSON)
+	Tenants     []string      `yaml:"tenants"` // tenants every rule runs for
+	RunTimeout  time.Duration `yaml:"runTimeout"`
+	Concurrency int           `yaml:"concurrency"` // most rule runs at a time
+}
+
+// Enabled says whether any rules are configured.
+func (d DetectionConfig) Enabled() bool { return len(d.Rules) > 0 }
+
+// Validate checks the detection section.
+func (d DetectionConfig) Validate() error {
+	var errs []error
+	if len(d.Tenants) == 0 {
+		errs = append(errs, errors.New("detection.tenants: must name at least one tenant"))
+	}
+	for _, t := range d.Tenants {
+		if !tenantIDRE.MatchString(t) {
+			errs = append(errs, fmt.Errorf("detection.tenants: %q is not a tenant id (1 to 64 letters, digits, '_' or '-')", t))
+		}
+	}
+	for _, r := range d.Rules {
+		if strings.TrimSpace(r) == "" {
+			errs = append(errs, errors.New("detection.rules: an empty path"))
+		}
+	}
+	if d.RunTimeout <= 0 || d.Concurrency <= 0 || d.Concurrency > 64 {
+		errs = append(errs, errors.New("detection: runTimeout must be positive, concurrency 1 to 64"))
+	}
+	return errors.Join(errs...)
 }
 
 // ServerConfig configures the HTTP server.
@@ -122,6 +157,7 @@ func Default() Config {
 		Receivers: ReceiversConfig{Syslog: SyslogReceiverConfig{
 			Tenant: "default", MaxMessageBytes: 64 << 10, MaxConnections: 1024, BatchSize: 1000, BatchWait: 100 * time.Millisecond,
 		}},
+		Detection: DetectionConfig{Rules: []string{}, Tenants: []string{"default"}, RunTimeout: 5 * time.Minute, Concurrency: 4},
 	}
 }
 
@@ -170,6 +206,7 @@ func sectionOf(typ string) string {
 		"ServerConfig": "server", "IngestConfig": "ingest", "BusConfig": "bus", "StoreConfig": "store",
 		"DuckDBConfig": "store.duckdb", "MetaConfig": "meta", "LogConfig": "log",
 		"ReceiversConfig": "receivers", "SyslogReceiverConfig": "receivers.syslog",
+		"DetectionConfig": "detection",
 	}
 	if s, ok := sections[typ]; ok {
 		return " in section " + s
@@ -183,7 +220,7 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Data) == "" {
 		errs = append(errs, errors.New("data: must name a directory"))
 	}
-	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate(), c.Receivers.Validate())
+	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate(), c.Receivers.Validate(), c.Detection.Validate())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}

@@ -1,0 +1,81 @@
+package schedule
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/detect/rule"
+	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/syntax"
+	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/store"
+)
+
+// Window is what one run of a rule looks at: a tenant's rows with TimeGenerated in [From, To).
+type Window struct {
+	Tenant   string
+	From, To time.Time
+	Now      time.Time // the value of now() in the query: the slot time
+}
+
+// Evaluator runs a rule's query over a window. It is called from the rule goroutines
+// concurrently.
+type Evaluator interface {
+	Evaluate(ctx context.Context, r *rule.Rule, w Window) (*store.Result, error)
+}
+
+// Querier runs SQL on the event store (store.Store satisfies it).
+type Querier interface {
+	Query(ctx context.Context, sql string, maxRows int) (*store.Result, error)
+}
+
+// KQL compiles rules with the KQL compiler, which restricts every scan to the window's tenant
+// and time range, and runs them on a store.
+type KQL struct {
+	Registry *schema.Registry
+	Store    Querier
+	MaxRows  int // most result rows per run; 0 means 10000
+}
+
+// Evaluate compiles and runs r's query for w.
+func (k KQL) Evaluate(ctx context.Context, r *rule.Rule, w Window) (*store.Result, error) {
+	q, diags := kql.Compile(r.Query, k.Registry, kql.Options{Tenant: w.Tenant, From: w.From, To: w.To, Now: w.Now})
+	if q == nil {
+		var msgs []string
+		for _, d := range diags {
+			if d.Severity == syntax.SeverityError {
+				msgs = append(msgs, d.Message)
+			}
+		}
+		return nil, fmt.Errorf("query does not compile: %s", strings.Join(msgs, "; "))
+	}
+	maxRows := k.MaxRows
+	if maxRows <= 0 {
+		maxRows = 10000
+	}
+	res, err := k.Store.Query(ctx, q.SQL, maxRows)
+	if err != nil {
+		return nil, err
+	}
+	parseTimes(res)
+	return res, nil
+}
+
+// parseTimes turns the datetime cells the store returns as text back into time.Time, so that
+// alerts take their time range from the rows.
+func parseTimes(res *store.Result) {
+	for i, c := range res.Columns {
+		if c.Type != "datetime" {
+			continue
+		}
+		for _, row := range res.Rows {
+			if s, ok := row[i].(string); ok {
+				if t, err := time.Parse(time.RFC3339Nano, s); err == nil {
+					row[i] = t
+				}
+			}
+		}
+	}
+}
