@@ -34,10 +34,12 @@ type Deps struct {
 	Ingest   *ingest.Service
 	Store    store.Store
 	Tables   TableAdmin
-	Keys     *KeyRing
-	Ready    func(ctx context.Context) error // nil when ready to take data
-	Metrics  http.Handler
-	Log      *slog.Logger
+	// Incidents serves the security incident and alert API; nil leaves those routes out.
+	Incidents Incidents
+	Keys      *KeyRing
+	Ready     func(ctx context.Context) error // nil when ready to take data
+	Metrics   http.Handler
+	Log       *slog.Logger
 }
 
 // Server is the HTTP API server.
@@ -110,6 +112,9 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("PUT /api/v1/tables/{name}", auth(http.HandlerFunc(s.putTable)))
 	mux.Handle("POST /api/v1/admin/sql", auth(s.admin(http.HandlerFunc(s.sql))))
 	mux.Handle("POST /api/v1/security/runHuntingQuery", auth(http.HandlerFunc(s.runHuntingQuery)))
+	if s.d.Incidents != nil {
+		s.incidentRoutes(mux)
+	}
 	s.hecRoutes(mux)
 	s.esRoutes(mux)
 	mux.HandleFunc("POST /api/logs", s.ingestDataCollector)

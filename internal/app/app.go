@@ -19,6 +19,7 @@ import (
 	"github.com/vigilsec/vigil/internal/detect/alert"
 	"github.com/vigilsec/vigil/internal/detect/rule"
 	"github.com/vigilsec/vigil/internal/detect/schedule"
+	"github.com/vigilsec/vigil/internal/incident"
 	"github.com/vigilsec/vigil/internal/ingest"
 	syslogrecv "github.com/vigilsec/vigil/internal/ingest/receiver/syslog"
 	"github.com/vigilsec/vigil/internal/meta"
@@ -144,7 +145,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		Listen: a.cfg.Server.Listen, MaxBodyBytes: int64(ic.MaxBodyBytes),
 		MaxQueryRows: a.cfg.Server.MaxQueryRows, QueryTimeout: a.cfg.Server.QueryTimeout,
 	}, api.Deps{
-		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Keys: keys, Ready: a.ready,
+		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: a.meta, Keys: keys, Ready: a.ready,
 		Metrics: promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}), Log: a.log,
 	})
 	if err != nil {
@@ -183,10 +184,12 @@ func (a *App) newScheduler(svc *ingest.Service, promReg prometheus.Registerer) (
 		a.log.Warn("detection rule not scheduled", "rule", s.RuleID, "file", s.File, "reason", s.Reason)
 	}
 	a.log.Info("detection rules loaded", "files", len(dc.Rules), "rules", len(rules), "scheduled", len(ok), "skipped", len(skipped), "findings", len(all))
-	sink, err := alert.NewTableSink(a.reg, svc)
+	table, err := alert.NewTableSink(a.reg, svc)
 	if err != nil {
 		return nil, err
 	}
+	// Alerts go to the huntable tables and to the correlator; both must succeed.
+	sink := incident.FanOut{table, incident.New(incident.MetaState{Store: a.meta}, incident.Options{})}
 	return schedule.New(ok, schedule.Options{
 		Tenants: dc.Tenants, RunTimeout: dc.RunTimeout, Concurrency: dc.Concurrency,
 		Evaluator: schedule.KQL{Registry: a.reg, Store: a.store, MaxRows: a.cfg.Server.MaxQueryRows},
@@ -200,7 +203,9 @@ func (a *App) serve(ctx context.Context, ready func(addr string)) error {
 	apiCtx, stopAPI := context.WithCancel(ctx)
 	defer stopAPI()
 	g := new(errgroup.Group)
+	writerDone := make(chan struct{})
 	g.Go(func() error {
+		defer close(writerDone)
 		err := a.writer.Run(writerCtx)
 		if err != nil {
 			stopAPI() // a server that cannot store must not take data
@@ -239,9 +244,15 @@ func (a *App) serve(ctx context.Context, ready func(addr string)) error {
 		stopWriter()
 		return apiErr
 	})
-	a.log.Info("vigil server listening", "addr", a.api.Addr(), "data", a.cfg.Data)
-	if ready != nil {
-		ready(a.api.Addr())
+	// Announce the server once it is ready to take data (readyz answers 200 from then on).
+	select {
+	case <-a.writer.Ready():
+		a.log.Info("vigil server listening", "addr", a.api.Addr(), "data", a.cfg.Data)
+		if ready != nil {
+			ready(a.api.Addr())
+		}
+	case <-writerDone:
+	case <-ctx.Done():
 	}
 	err := g.Wait()
 	a.log.Info("vigil server stopped")
