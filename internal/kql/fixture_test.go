@@ -48,7 +48,7 @@ func openFixture(t testing.TB, reg *schema.Registry) store.Store {
 		{"t1", ts("2024-01-09T10:00:00Z"), ts("2024-01-09T10:00:00Z"), "ws1", "alice", "powershell.exe", "powershell.exe -enc SQBFAFgA", int64(100), int64(4000), "explorer.exe", `{"Signer":"Microsoft","Tags":["a","b"]}`},
 		{"t1", ts("2024-01-09T10:30:00Z"), ts("2024-01-09T10:30:00Z"), "ws1", "alice", "cmd.exe", `cmd.exe /c whoami`, int64(101), int64(300), "powershell.exe", ""},
 		{"t1", ts("2024-01-09T11:15:00Z"), ts("2024-01-09T11:15:00Z"), "ws2", "bob", "PowerShell.EXE", "PowerShell.EXE -NoProfile Get-Process", int64(200), int64(4000), "cmd.exe", `{"Signer":"Microsoft"}`},
-		{"t1", ts("2024-01-09T12:00:00Z"), nil, "ws2", "bob", "notepad.exe", "notepad.exe C:\\notes.txt", int64(201), nil, "explorer.exe", nil},
+		{"t1", ts("2024-01-09T12:00:00Z"), ts("2024-01-09T12:00:00Z"), "ws2", "bob", "notepad.exe", "notepad.exe C:\\notes.txt", int64(201), nil, "explorer.exe", nil},
 		{"t1", ts("2024-01-08T23:59:00Z"), ts("2024-01-08T23:59:00Z"), "srv1", "svc_backup", "rundll32.exe", "rundll32.exe javascript:evil", int64(300), int64(70000), "svchost.exe", ""},
 		{"t1", ts("2024-01-09T13:00:00Z"), ts("2024-01-09T13:00:00Z"), "srv1", "", "whoami.exe", "whoami /all", int64(301), int64(50), "cmd.exe", ""},
 		{"t1", ts("2024-01-09T13:05:00Z"), ts("2024-01-09T13:05:00Z"), "ws1", "alice", "net.exe", "net user admin /add", int64(102), int64(600), "cmd.exe", ""},
