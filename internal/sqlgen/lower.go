@@ -146,7 +146,7 @@ func (l *lowerer) orders(keys []plan.SortKey) []Order {
 }
 
 // scan reads a table with the tenant predicate (always) and the time range.
-// Kusto strings are never null, so string columns read null as ''. Timestamp is
+// Kusto strings are never null, so string columns read null as ”. Timestamp is
 // read as stored: ingest fills Timestamp and TimeGenerated from each other, and
 // wrapping it (COALESCE with TimeGenerated) kept DuckDB from pushing time
 // predicates into the scan (BenchmarkQueryKQLvsSQL: 5x slower).
