@@ -43,7 +43,9 @@ func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`)
 
 func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
 
-func duckType(t schema.Type) string {
+// DuckDBType is the DuckDB column type that stores Kusto type t; the event store creates its
+// tables with it, so the compiler's casts and the stored columns agree.
+func DuckDBType(t schema.Type) string {
 	switch t {
 	case schema.TypeString:
 		return "VARCHAR"
@@ -280,7 +282,7 @@ func (p *duckPrint) expr(e Expr) {
 			p.w("CAST(")
 		}
 		p.expr(e.X)
-		p.w(" AS ", duckType(e.T), ")")
+		p.w(" AS ", DuckDBType(e.T), ")")
 	case *Field:
 		p.w("(")
 		p.expr(e.X)
@@ -354,7 +356,7 @@ func (p *duckPrint) fn(f *Func) {
 
 func (p *duckPrint) lit(l *Lit) {
 	if l.V == nil {
-		p.w("CAST(NULL AS ", duckType(l.T), ")")
+		p.w("CAST(NULL AS ", DuckDBType(l.T), ")")
 		return
 	}
 	switch v := l.V.(type) {

@@ -11,34 +11,16 @@ import (
 	duck "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sqlgen"
 )
 
-// sqlType returns the DuckDB column type for a Kusto type.
+// sqlType returns the DuckDB column type for a Kusto type: the compiler's mapping, so that
+// stored columns and compiled casts agree.
 func sqlType(t schema.Type) string {
-	switch t {
-	case schema.TypeString:
-		return "VARCHAR"
-	case schema.TypeDatetime:
-		return "TIMESTAMP"
-	case schema.TypeLong:
-		return "BIGINT"
-	case schema.TypeInt:
-		return "INTEGER"
-	case schema.TypeReal:
-		return "DOUBLE"
-	case schema.TypeBool:
-		return "BOOLEAN"
-	case schema.TypeDynamic:
-		return "JSON"
-	case schema.TypeGUID:
-		return "UUID"
-	case schema.TypeTimespan:
-		return "INTERVAL"
-	case schema.TypeDecimal:
-		return "DECIMAL(38,9)"
-	case schema.TypeInvalid:
+	if t == schema.TypeInvalid {
+		panic("duckdb: no SQL type for an invalid type")
 	}
-	panic(fmt.Sprintf("duckdb: no SQL type for %v", t))
+	return sqlgen.DuckDBType(t)
 }
 
 // kustoType names the Kusto type of a DuckDB result column type.
