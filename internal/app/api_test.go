@@ -26,6 +26,12 @@ type testServer struct {
 
 func startTest(t *testing.T, mutate func(*Config)) *testServer {
 	t.Helper()
+	return startTestWith(t, mutate, nil)
+}
+
+// startTestWith is startTest with a hook that adjusts the App before it runs (a test clock).
+func startTestWith(t *testing.T, mutate func(*Config), prepare func(*App)) *testServer {
+	t.Helper()
 	cfg := Default()
 	cfg.Data = t.TempDir()
 	cfg.Server.Listen = "127.0.0.1:0"
@@ -40,10 +46,20 @@ func startTest(t *testing.T, mutate func(*Config)) *testServer {
 		cancel()
 		t.Fatal(err)
 	}
+	if prepare != nil {
+		prepare(a)
+	}
 	addr := make(chan string, 1)
 	done := make(chan error, 1)
 	go func() { done <- a.Run(ctx, func(s string) { addr <- s }) }()
-	s := &testServer{a: a, url: "http://" + <-addr}
+	var s *testServer
+	select {
+	case u := <-addr:
+		s = &testServer{a: a, url: "http://" + u}
+	case err := <-done:
+		cancel()
+		t.Fatalf("server did not start: %v", err)
+	}
 	key, err := os.ReadFile(filepath.Join(cfg.Data, "admin.key"))
 	if err != nil {
 		t.Fatal(err)

@@ -3,12 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
-	"io"
-	"log/slog"
-	"os"
-	"path/filepath"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -19,46 +14,7 @@ import (
 // startDetectTest is startTest with the scheduler on a manual clock.
 func startDetectTest(t *testing.T, clock *schedule.ManualClock, mutate func(*Config)) *testServer {
 	t.Helper()
-	cfg := Default()
-	cfg.Data = t.TempDir()
-	cfg.Server.Listen = "127.0.0.1:0"
-	cfg.Ingest.WriterMaxWait = 20 * time.Millisecond
-	mutate(&cfg)
-	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, cfg, log)
-	if err != nil {
-		cancel()
-		t.Fatal(err)
-	}
-	a.clock = clock
-	addr := make(chan string, 1)
-	done := make(chan error, 1)
-	go func() { done <- a.Run(ctx, func(s string) { addr <- s }) }()
-	var s *testServer
-	select {
-	case u := <-addr:
-		s = &testServer{a: a, url: "http://" + u}
-	case err := <-done:
-		cancel()
-		t.Fatalf("server did not start: %v", err)
-	}
-	key, err := os.ReadFile(filepath.Join(cfg.Data, "admin.key"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	s.key = strings.TrimSpace(string(key))
-	var once sync.Once
-	s.stop = func() {
-		once.Do(func() {
-			cancel()
-			if err := <-done; err != nil {
-				t.Errorf("server: %v", err)
-			}
-		})
-	}
-	t.Cleanup(s.stop)
-	return s
+	return startTestWith(t, mutate, func(a *App) { a.clock = clock })
 }
 
 // kql runs a KQL query for the default tenant through the compiler and the store.
