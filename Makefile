@@ -7,19 +7,51 @@ FUZZTIME      ?= 30s
 BENCHTIME     ?= 3s
 TESTFLAGS     ?=
 
-.PHONY: all build run test test-short bench fuzz lint generate check-generate deps clean
+.PHONY: all build run demo test test-short bench bench-sigma fuzz lint generate check-generate deps clean web web-test
 
 all: build
 
 deps:
 	$(GO) mod download
 
-build: deps
+build: deps $(if $(NPM),web)
 	$(GO) build -o $(BIN)/vigil ./cmd/vigil
 
 ## run: the server with embedded defaults (data in ./vigil-data, HTTP on 127.0.0.1:8080)
 run: build
 	./$(BIN)/vigil server
+
+## demo: the server with a simulated organization under a multi-stage attack (data in
+## ./vigil-demo, HTTP on 127.0.0.1:8080); it keeps serving until Ctrl-C
+demo: build
+	./$(BIN)/vigil demo
+
+## web: the portal (web/, React + TypeScript), built into internal/web/dist, which the binary
+## embeds; without npm the binary serves a page saying the portal is not built
+NPM      := $(shell command -v npm)
+WEBDEPS  := web/node_modules
+$(WEBDEPS): web/package.json web/package-lock.json
+	npm ci --prefix web --ignore-scripts --no-audit --no-fund
+	@touch $(WEBDEPS)
+
+WEBOUT   := internal/web/dist/index.html
+WEBSRC   := $(shell find web/src web/public web/index.html web/vite.config.ts web/tsconfig.json -type f 2>/dev/null)
+$(WEBOUT): $(WEBDEPS) $(WEBSRC)
+	npm --prefix web run build
+
+web: $(WEBOUT)
+
+## web-test: the portal's lint, type check, component tests (Vitest) and end-to-end tests
+## (playwright-core driving /usr/bin/chromium against a real vigil server)
+web-test: web
+	npm --prefix web run lint
+	npm --prefix web run typecheck
+	npm --prefix web test
+	npm --prefix web run e2e
+
+# make test runs the portal's tests when npm and Chromium are here, and always under CI
+# (where a missing Chromium fails the run).
+WEBTEST := $(if $(NPM),$(if $(or $(filter true,$(CI)),$(wildcard /usr/bin/chromium)),web-test))
 
 ## kustoref: the official Kusto parser (npm @kusto/language-service-next, pinned, no install
 ## scripts) that the differential parse test compares ours with
@@ -31,15 +63,21 @@ $(KUSTOREF): tools/kustoref/package.json tools/kustoref/package-lock.json
 ## test: every test, with the race detector, against real DuckDB, SQLite, NATS and (when
 ## reachable; required under CI) PostgreSQL; with npm present, also against the official
 ## Kusto parser (required under CI)
-test: deps $(if $(shell command -v npm),$(KUSTOREF))
+test: deps $(if $(shell command -v npm),$(KUSTOREF)) $(if $(NPM),web)
 	$(GO) test -race -count=1 $(TESTFLAGS) ./...
+	$(if $(WEBTEST),$(MAKE) web-test)
 
 test-short: deps
 	$(GO) test -short -count=1 ./...
 
-## bench: the ingest and decoding benchmarks (results belong in BENCHMARKS.md)
+## bench: the ingest, decoding and Sigma benchmarks (results belong in BENCHMARKS.md)
 bench: deps
-	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./internal/ingest/ ./internal/app/ ./internal/kql/...
+	$(GO) test -run '^$$' -bench . -benchmem -benchtime $(BENCHTIME) ./internal/ingest/ ./internal/app/ ./internal/kql/... ./internal/detect/... ./internal/incident/
+
+## bench-sigma: 1000 generated process_creation rules on 100k events, one core (files in bin/sigmabench)
+bench-sigma: build
+	./$(BIN)/vigil sigma bench-data --dir $(BIN)/sigmabench --rules 1000 --events 100000
+	./$(BIN)/vigil sigma bench --rules $(BIN)/sigmabench/rules --events $(BIN)/sigmabench/events.vigil.ndjson --cpu 1
 
 ## fuzz: each fuzz target for FUZZTIME
 fuzz: deps

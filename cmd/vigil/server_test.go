@@ -335,5 +335,29 @@ func TestCLI(t *testing.T) {
 	if code != 1 || !strings.Contains(errOut, "only a single read-only SELECT statement is allowed (HTTP 400 notReadOnly)") {
 		t.Errorf("sql delete = %d %q", code, errOut)
 	}
+
+	// Rules: import a content rule file onto the server, see it listed, switch it off.
+	rules := "../../content/rules/lsass_access.yaml"
+	code, out, errOut = run(t, "rules", "import", rules, "--server", srv.url, "--data", data)
+	if code != 0 || !strings.Contains(out, "imported ") || !strings.Contains(out, "(version 1)") {
+		t.Errorf("rules import = %d %q %q", code, out, errOut)
+	}
+	code, out, errOut = run(t, "rules", "import", rules, "--server", srv.url, "--data", data)
+	if code != 1 || !strings.Contains(errOut, "lsass_access.yaml: ") {
+		t.Errorf("second import of the same rule = %d %q %q, want a conflict", code, out, errOut)
+	}
+	code, out, errOut = run(t, "rules", "list", "--server", srv.url, "--data", data)
+	if code != 0 || !strings.Contains(out, "LSASS") || !strings.Contains(out, "api") {
+		t.Errorf("rules list = %d %q %q", code, out, errOut)
+	}
+	id := strings.Fields(strings.Split(out, "\n")[1])[0]
+	code, out, errOut = run(t, "rules", "disable", id, "--server", srv.url, "--data", data)
+	if code != 0 || out != "disabled "+id+"\n" {
+		t.Errorf("rules disable = %d %q %q", code, out, errOut)
+	}
+	code, out, _ = run(t, "rules", "list", "--server", srv.url, "--data", data)
+	if code != 0 || !strings.Contains(out, "disabled") {
+		t.Errorf("rules list after disable = %d %q", code, out)
+	}
 	srv.stop(t, syscall.SIGTERM)
 }

@@ -13,13 +13,36 @@ import (
 	"runtime/debug"
 	"strings"
 	"sync"
+
+	"github.com/vigilsec/vigil/internal/auth"
 )
 
-// Principal is who a request acts as.
+// Principal is who a request acts as, and in which tenant.
 type Principal struct {
-	Name   string
+	Name string
+	// Tenant is the tenant the request acts in: the principal's default
+	// tenant, or the one named by the X-Vigil-Tenant header or the tenant
+	// parameter when granted.
 	Tenant string
-	Admin  bool
+	// Admin is set for global administrators (every permission in every
+	// tenant), such as the admin key.
+	Admin bool
+	// ID and Kind identify a user or API key (auth.KindUser, auth.KindAPIKey,
+	// auth.KindAdmin).
+	ID   string
+	Kind string
+	// Permissions are what the principal may do in Tenant.
+	Permissions auth.PermSet
+	// Tenants are the tenants the principal holds grants in; "*" is all.
+	Tenants []string
+
+	access  auth.Access
+	session string // the session token, for cookie-authenticated requests
+}
+
+// Can reports whether the principal holds perm in tenant.
+func (p Principal) Can(perm auth.Permission, tenant string) bool {
+	return p.Admin || p.access.Can(perm, tenant)
 }
 
 type principalKey struct{}
@@ -48,8 +71,11 @@ type signingKey struct {
 // NewKeyRing returns an empty key ring.
 func NewKeyRing() *KeyRing { return &KeyRing{keys: map[[32]byte]Principal{}} }
 
-// Add admits key as p.
+// Add admits key as p. A principal without grants gets every permission in
+// its tenant (every tenant when it is Admin): the ring holds keys the
+// operator provisioned, such as the admin key.
 func (k *KeyRing) Add(key string, p Principal) {
+	p = ringPrincipal(p)
 	k.mu.Lock()
 	defer k.mu.Unlock()
 	k.keys[sha256.Sum256([]byte(key))] = p
@@ -66,7 +92,7 @@ func (k *KeyRing) AddSigning(key, workspace string, p Principal) {
 	if k.signing == nil {
 		k.signing = map[string][]signingKey{}
 	}
-	k.signing[workspace] = append(k.signing[workspace], signingKey{key: []byte(key), p: p})
+	k.signing[workspace] = append(k.signing[workspace], signingKey{key: []byte(key), p: ringPrincipal(p)})
 }
 
 // VerifySigned returns the principal whose signing key for workspace makes mac(key) equal
@@ -93,6 +119,21 @@ func (k *KeyRing) Lookup(key string) (Principal, bool) {
 		}
 	}
 	return Principal{}, false
+}
+
+func ringPrincipal(p Principal) Principal {
+	if p.Tenants != nil {
+		return p
+	}
+	if p.Admin {
+		p.access, p.Tenants = auth.FullAccess(), []string{auth.AllTenants}
+	} else {
+		p.access, p.Tenants = auth.TenantAccess(p.Tenant), []string{p.Tenant}
+	}
+	if p.Kind == "" {
+		p.Kind = auth.KindAdmin
+	}
+	return p
 }
 
 // LoadOrCreateAdminKey reads the admin key at path, creating it (mode 0600) with a new random
@@ -163,43 +204,6 @@ func credential(r *http.Request) string {
 		return key
 	}
 	return ""
-}
-
-// keyAuth admits requests carrying a known key in any form credential accepts; fail answers
-// the others in the protocol's own shape (missing says whether there was no key at all).
-func (s *Server) keyAuth(fail func(w http.ResponseWriter, missing bool), next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := credential(r)
-		p, ok := s.d.Keys.Lookup(key)
-		if key == "" || !ok {
-			fail(w, key == "")
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	})
-}
-
-func (s *Server) authenticate(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		key := bearer(r)
-		p, ok := s.d.Keys.Lookup(key)
-		if key == "" || !ok {
-			w.Header().Set("WWW-Authenticate", `Bearer realm="vigil"`)
-			writeError(w, s.d.Log, &Error{Status: http.StatusUnauthorized, Code: "unauthorized", Msg: "missing or unknown API key (send Authorization: Bearer KEY)"})
-			return
-		}
-		next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
-	})
-}
-
-func (s *Server) admin(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if p, _ := PrincipalFrom(r.Context()); !p.Admin {
-			writeError(w, s.d.Log, &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "this endpoint is for administrators"})
-			return
-		}
-		next.ServeHTTP(w, r)
-	})
 }
 
 func stack() string { return string(debug.Stack()) }

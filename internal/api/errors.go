@@ -6,11 +6,15 @@ import (
 	"errors"
 	"log/slog"
 	"net/http"
+	"strconv"
 
+	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/detect/ti"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/ingest/receiver/esbulk"
 	"github.com/vigilsec/vigil/internal/ingest/receiver/hec"
+	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -56,6 +60,9 @@ func classifyError(h http.Header, log *slog.Logger, err error) (int, errBody) {
 		qerr    *store.QueryError
 		hecErr  *hec.FormatError
 		bulkErr *esbulk.ActionError
+		bundle  *ti.BundleError
+		thr     *auth.ThrottledError
+		input   *auth.InputError
 	)
 	switch {
 	case errors.As(err, &apiErr):
@@ -66,6 +73,19 @@ func classifyError(h http.Header, log *slog.Logger, err error) (int, errBody) {
 	case errors.As(err, &syntax):
 		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "invalidJson", syntax.Error()
 		b.Error.Line, b.Error.Column, b.Error.Offset = syntax.Line, syntax.Col, &syntax.Offset
+	case errors.As(err, &thr):
+		status, b.Error.Code, b.Error.Message = http.StatusTooManyRequests, "throttled", thr.Error()
+		h.Set("Retry-After", strconv.Itoa(int(thr.RetryAfter.Seconds())+1))
+	case errors.As(err, &input):
+		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "badRequest", input.Error()
+	case errors.As(err, &bundle):
+		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "invalidBundle", bundle.Error()
+		if bundle.Offset > 0 {
+			off := int(bundle.Offset)
+			b.Error.Offset = &off
+		}
+	case errors.Is(err, meta.ErrInvalidDecoy):
+		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "invalidDecoy", err.Error()
 	case errors.As(err, &hecErr):
 		status, b.Error.Code, b.Error.Message = http.StatusBadRequest, "invalidEvent", hecErr.Error()
 	case errors.As(err, &bulkErr):

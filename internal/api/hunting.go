@@ -50,7 +50,13 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, &Error{Status: http.StatusBadRequest, Code: "badRequest", Msg: `want {"Query": "KQL"}`})
 		return
 	}
-	q, diags := kql.Compile(req.Query, s.d.Registry, kql.Options{Tenant: p.Tenant})
+	tenants, err := s.queryTenants(r.Context(), p, r)
+	if err != nil {
+		writeError(w, s.d.Log, err)
+		return
+	}
+	s.auditQuery(r, p, req.Query, tenants)
+	q, diags := kql.Compile(req.Query, s.d.Registry, kql.Options{Tenant: p.Tenant, Tenants: tenants})
 	if q == nil {
 		var b struct {
 			Error struct {

@@ -7,7 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -26,6 +25,8 @@ type Incidents interface {
 	AddIncidentComment(ctx context.Context, tenant string, id int64, comment, actor string) ([]meta.IncidentComment, error)
 	Alerts(ctx context.Context, tenant string, top, skip int) ([]meta.IncidentAlert, error)
 	Alert(ctx context.Context, tenant, id string) (meta.IncidentAlert, error)
+	IncidentHistory(ctx context.Context, tenant string, id int64) ([]meta.HistoryEntry, error)
+	UpdateAlert(ctx context.Context, tenant, id string, p meta.AlertPatch, actor string) (meta.IncidentAlert, error)
 }
 
 // Graph's enumerations for the fields a PATCH may set.
@@ -36,6 +37,7 @@ var (
 	determinations   = []string{"unknown", "apt", "malware", "securityPersonnel", "securityTesting", "unwantedSoftware",
 		"other", "multiStagedAttack", "compromisedAccount", "phishing", "maliciousUserActivity", "notMalicious",
 		"notEnoughDataToValidate", "confirmedActivity", "lineOfBusinessApplication"}
+	alertStatuses = []string{"unknown", "new", "inProgress", "resolved"}
 )
 
 // maxTop caps $top.
@@ -47,8 +49,17 @@ func (s *Server) incidentRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /api/v1/security/incidents/{id}", auth(http.HandlerFunc(s.getIncident)))
 	mux.Handle("PATCH /api/v1/security/incidents/{id}", auth(http.HandlerFunc(s.patchIncident)))
 	mux.Handle("POST /api/v1/security/incidents/{id}/comments", auth(http.HandlerFunc(s.postIncidentComment)))
+	mux.Handle("GET /api/v1/security/incidents/{id}/history", auth(http.HandlerFunc(s.getIncidentHistory)))
+	mux.Handle("GET /api/v1/security/incidents/{id}/timeline", auth(http.HandlerFunc(s.getIncidentTimeline)))
 	mux.Handle("GET /api/v1/security/alerts_v2", auth(http.HandlerFunc(s.listAlerts)))
 	mux.Handle("GET /api/v1/security/alerts_v2/{id}", auth(http.HandlerFunc(s.getAlert)))
+	mux.Handle("PATCH /api/v1/security/alerts_v2/{id}", auth(http.HandlerFunc(s.patchAlert)))
+	if imp, ok := s.d.Incidents.(AlertImporter); ok {
+		mux.Handle("POST /api/v1/security/alerts", auth(s.importAlerts(imp)))
+	}
+	if feed, ok := s.d.Incidents.(EventFeed); ok {
+		mux.Handle("GET /api/v1/security/events", auth(s.events(feed)))
+	}
 }
 
 func badRequest(format string, args ...any) error {
@@ -60,6 +71,10 @@ func stateError(err error) error {
 	switch {
 	case errors.Is(err, meta.ErrNotFound):
 		return &Error{Status: http.StatusNotFound, Code: "notFound", Msg: err.Error()}
+	case errors.Is(err, meta.ErrStaleVersion):
+		return &Error{Status: http.StatusPreconditionFailed, Code: "preconditionFailed", Msg: err.Error()}
+	case errors.Is(err, meta.ErrInvalidTransition):
+		return &Error{Status: http.StatusConflict, Code: "invalidTransition", Msg: err.Error()}
 	case errors.Is(err, meta.ErrConflict):
 		return &Error{Status: http.StatusConflict, Code: "conflict", Msg: err.Error()}
 	}
@@ -97,84 +112,6 @@ func pageParams(r *http.Request) (top, skip int, err error) {
 	return top, skip, nil
 }
 
-var filterTerm = regexp.MustCompile(`^\s*(\w+)\s+eq\s+'([^']*)'\s*$`)
-
-// parseFilter reads the $filter subset supported: "status eq 'x'" and "severity eq 'x'"
-// joined by "and".
-func parseFilter(s string, f *meta.IncidentFilter) error {
-	if strings.TrimSpace(s) == "" {
-		return nil
-	}
-	for _, term := range regexp.MustCompile(`(?i)\s+and\s+`).Split(s, -1) {
-		m := filterTerm.FindStringSubmatch(term)
-		if m == nil {
-			return badRequest("$filter: unsupported expression %q (supported: status eq '...', severity eq '...', joined by and)", term)
-		}
-		switch m[1] {
-		case "status":
-			if !slices.Contains(incidentStatuses, m[2]) {
-				return badRequest("$filter: unknown status %q (want one of %s)", m[2], strings.Join(incidentStatuses, ", "))
-			}
-			f.Status = m[2]
-		case "severity":
-			if !slices.Contains(severities, m[2]) {
-				return badRequest("$filter: unknown severity %q (want one of %s)", m[2], strings.Join(severities, ", "))
-			}
-			f.Severity = m[2]
-		default:
-			return badRequest("$filter: cannot filter on %q (supported: status, severity)", m[1])
-		}
-	}
-	return nil
-}
-
-// listIncidents is GET /api/v1/security/incidents: newest first, $top, $skip or
-// $skiptoken (the cursor in @odata.nextLink), $filter on status and severity.
-func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
-	tenant, _ := tenantOf(r)
-	top, skip, err := pageParams(r)
-	if err != nil {
-		writeError(w, s.d.Log, err)
-		return
-	}
-	f := meta.IncidentFilter{Top: top + 1, Skip: skip}
-	if v := r.URL.Query().Get("$skiptoken"); v != "" {
-		if f.AfterID, err = strconv.ParseInt(v, 10, 64); err != nil {
-			writeError(w, s.d.Log, badRequest("$skiptoken %q is not one this server issued", v))
-			return
-		}
-	}
-	if err := parseFilter(r.URL.Query().Get("$filter"), &f); err != nil {
-		writeError(w, s.d.Log, err)
-		return
-	}
-	ins, err := s.d.Incidents.Incidents(r.Context(), tenant, f)
-	if err != nil {
-		writeError(w, s.d.Log, err)
-		return
-	}
-	out := map[string]any{}
-	if len(ins) > top {
-		ins = ins[:top]
-		q := r.URL.Query()
-		q.Del("$skip")
-		q.Set("$skiptoken", strconv.FormatInt(ins[top-1].ID, 10))
-		out["@odata.nextLink"] = r.URL.Path + "?" + q.Encode()
-	}
-	expand := wantsAlerts(r)
-	value := make([]incidentJSON, 0, len(ins))
-	for _, in := range ins {
-		j, err := s.incidentJSON(r.Context(), in, expand, false)
-		if err != nil {
-			writeError(w, s.d.Log, err)
-			return
-		}
-		value = append(value, j)
-	}
-	out["value"] = value
-	writeJSON(w, http.StatusOK, out)
-}
-
 func wantsAlerts(r *http.Request) bool {
 	for _, e := range strings.Split(r.URL.Query().Get("$expand"), ",") {
 		if strings.TrimSpace(e) == "alerts" {
@@ -203,7 +140,22 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, err)
 		return
 	}
+	w.Header().Set("ETag", j.ETag)
 	writeJSON(w, http.StatusOK, j)
+}
+
+// ifMatch reads an If-Match header holding a version as its ETag (W/"3"); "*" and no
+// header make the update unconditional.
+func ifMatch(r *http.Request) (int, error) {
+	h := strings.TrimSpace(r.Header.Get("If-Match"))
+	if h == "" || h == "*" {
+		return 0, nil
+	}
+	v, err := strconv.Atoi(strings.Trim(strings.TrimPrefix(h, "W/"), `"`))
+	if err != nil || v < 1 {
+		return 0, badRequest("If-Match %q is not an ETag this server issued", h)
+	}
+	return v, nil
 }
 
 // patchBody is the PATCH body; unknown fields are errors.
@@ -270,11 +222,9 @@ func (s *Server) patchIncident(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, err)
 		return
 	}
-	if m := strings.Trim(strings.TrimPrefix(r.Header.Get("If-Match"), "W/"), `"`); m != "" {
-		if p.Version, err = strconv.Atoi(m); err != nil || p.Version < 1 {
-			writeError(w, s.d.Log, badRequest("If-Match %q is not an incident version", r.Header.Get("If-Match")))
-			return
-		}
+	if p.Version, err = ifMatch(r); err != nil {
+		writeError(w, s.d.Log, err)
+		return
 	}
 	in, err := s.d.Incidents.UpdateIncident(r.Context(), tenant, id, p, actor)
 	if err != nil {
@@ -286,6 +236,7 @@ func (s *Server) patchIncident(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, err)
 		return
 	}
+	w.Header().Set("ETag", j.ETag)
 	writeJSON(w, http.StatusOK, j)
 }
 
@@ -320,26 +271,6 @@ func (s *Server) postIncidentComment(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, map[string]any{"value": commentsJSON(cs)})
 }
 
-// listAlerts is GET /api/v1/security/alerts_v2: newest first, $top and $skip.
-func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
-	tenant, _ := tenantOf(r)
-	top, skip, err := pageParams(r)
-	if err != nil {
-		writeError(w, s.d.Log, err)
-		return
-	}
-	as, err := s.d.Incidents.Alerts(r.Context(), tenant, top, skip)
-	if err != nil {
-		writeError(w, s.d.Log, err)
-		return
-	}
-	value := make([]alertJSON, 0, len(as))
-	for _, a := range as {
-		value = append(value, toAlertJSON(a))
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": value})
-}
-
 // getAlert is GET /api/v1/security/alerts_v2/{id}.
 func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
@@ -348,7 +279,9 @@ func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, stateError(err))
 		return
 	}
-	writeJSON(w, http.StatusOK, toAlertJSON(a))
+	j := toAlertJSON(a)
+	w.Header().Set("ETag", j.ETag)
+	writeJSON(w, http.StatusOK, j)
 }
 
 func graphTime(t time.Time) string { return t.UTC().Format("2006-01-02T15:04:05.000000Z") }

@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"strconv"
 
+	"github.com/vigilsec/vigil/internal/detect/alert"
+	"github.com/vigilsec/vigil/internal/incident"
 	"github.com/vigilsec/vigil/internal/meta"
 )
 
@@ -32,6 +34,8 @@ type incidentJSON struct {
 	AlertCount           int           `json:"alertCount"`
 	CorrelationNotes     []string      `json:"correlationNotes"`
 	LinkedFromIncidentID *string       `json:"linkedIncidentId,omitempty"`
+	Description          string        `json:"description,omitempty"`
+	Summary              string        `json:"summary,omitempty"`
 }
 
 type commentJSON struct {
@@ -40,17 +44,21 @@ type commentJSON struct {
 	CreatedDateTime      string `json:"createdDateTime"`
 }
 
-// alertJSON is Graph's security alert (alerts_v2) resource; entities stays in Vigil's
-// Sentinel-style shape until typed evidence lands.
+// alertJSON is Graph's security alert (alerts_v2) resource. Evidence is Graph's typed
+// evidence built from the alert's entities; entities keeps them in Vigil's shape too.
 type alertJSON struct {
+	ETag                  string          `json:"@odata.etag"`
 	ID                    string          `json:"id"`
 	ProviderAlertID       string          `json:"providerAlertId"`
-	IncidentID            string          `json:"incidentId"`
+	IncidentID            *string         `json:"incidentId"`
 	TenantID              string          `json:"tenantId"`
 	Title                 string          `json:"title"`
 	Description           string          `json:"description"`
 	Severity              string          `json:"severity"`
 	Status                string          `json:"status"`
+	Classification        string          `json:"classification"`
+	Determination         string          `json:"determination"`
+	AssignedTo            *string         `json:"assignedTo"`
 	ServiceSource         string          `json:"serviceSource"`
 	DetectionSource       string          `json:"detectionSource"`
 	DetectorID            string          `json:"detectorId"`
@@ -60,6 +68,7 @@ type alertJSON struct {
 	LastUpdateDateTime    string          `json:"lastUpdateDateTime"`
 	FirstActivityDateTime string          `json:"firstActivityDateTime"`
 	LastActivityDateTime  string          `json:"lastActivityDateTime"`
+	Evidence              []evidenceJSON  `json:"evidence"`
 	Entities              json.RawMessage `json:"entities,omitempty"`
 }
 
@@ -97,11 +106,18 @@ func (s *Server) incidentJSON(ctx context.Context, in meta.Incident, alerts, com
 		}
 		j.Comments = commentsJSON(cs)
 	}
+	if !alerts && !comments {
+		return j, nil
+	}
+	as, err := s.d.Incidents.IncidentAlerts(ctx, in.Tenant, in.ID)
+	if err != nil {
+		return incidentJSON{}, err
+	}
+	if comments { // the single-incident view carries the story's summary
+		j.Summary = incident.BuildStory(in, as).Summary
+		j.Description = j.Summary
+	}
 	if alerts {
-		as, err := s.d.Incidents.IncidentAlerts(ctx, in.Tenant, in.ID)
-		if err != nil {
-			return incidentJSON{}, err
-		}
 		j.Alerts = make([]alertJSON, 0, len(as))
 		for _, a := range as {
 			j.Alerts = append(j.Alerts, toAlertJSON(a))
@@ -118,24 +134,51 @@ func commentsJSON(cs []meta.IncidentComment) []commentJSON {
 	return out
 }
 
+// alertData is the part of the stored alert (meta.IncidentAlert.Data) the API shows.
+type alertData struct {
+	Description string         `json:"description"`
+	Provider    string         `json:"provider"`
+	Tactics     []string       `json:"tactics"`
+	Techniques  []string       `json:"techniques"`
+	Entities    []alert.Entity `json:"entities"`
+}
+
 func toAlertJSON(a meta.IncidentAlert) alertJSON {
-	var d struct {
-		Description string          `json:"description"`
-		Provider    string          `json:"provider"`
-		Tactics     []string        `json:"tactics"`
-		Techniques  []string        `json:"techniques"`
-		Entities    json.RawMessage `json:"entities"`
-	}
+	var d alertData
 	_ = json.Unmarshal(a.Data, &d) // Data is written by the correlator; a bad row still lists
 	j := alertJSON{
-		ID: a.AlertID, ProviderAlertID: a.AlertID, IncidentID: strconv.FormatInt(a.IncidentID, 10), TenantID: a.Tenant,
-		Title: a.Title, Description: d.Description, Severity: a.Severity, Status: a.Status,
-		ServiceSource: "unknown", DetectionSource: "customDetection", DetectorID: a.RuleID,
-		MitreTechniques: nonNil(d.Techniques), CreatedDateTime: graphTime(a.CreatedAt), LastUpdateDateTime: graphTime(a.CreatedAt),
-		FirstActivityDateTime: graphTime(a.FirstActivity), LastActivityDateTime: graphTime(a.LastActivity), Entities: d.Entities,
+		ETag: `W/"` + strconv.Itoa(a.Version) + `"`, ID: a.AlertID, ProviderAlertID: a.AlertID, IncidentID: idString(a.IncidentID),
+		TenantID: a.Tenant, Title: a.Title, Description: d.Description, Severity: a.Severity, Status: a.Status,
+		Classification: a.Classification, Determination: a.Determination,
+		ServiceSource: serviceSource(d.Provider), DetectionSource: detectionSource(d.Provider), DetectorID: a.RuleID,
+		MitreTechniques: nonNil(d.Techniques), CreatedDateTime: graphTime(a.CreatedAt), LastUpdateDateTime: graphTime(a.UpdatedAt),
+		FirstActivityDateTime: graphTime(a.FirstActivity), LastActivityDateTime: graphTime(a.LastActivity),
+		Evidence: evidenceOf(d.Entities, a.CreatedAt),
+	}
+	if len(d.Entities) > 0 {
+		j.Entities, _ = json.Marshal(d.Entities)
+	}
+	if a.AssignedTo != "" {
+		j.AssignedTo = &a.AssignedTo
 	}
 	if len(d.Tactics) > 0 {
 		j.Category = d.Tactics[0]
 	}
 	return j
+}
+
+// serviceSource and detectionSource name where an alert came from in Graph's terms:
+// Vigil's own detections are custom detections; imported ones are third party.
+func serviceSource(provider string) string {
+	if provider == "" || provider == alert.Provider {
+		return "microsoftSentinel"
+	}
+	return "unknownFutureValue"
+}
+
+func detectionSource(provider string) string {
+	if provider == "" || provider == alert.Provider {
+		return "customDetection"
+	}
+	return "manual"
 }

@@ -2,6 +2,7 @@ package api
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -9,9 +10,11 @@ import (
 	"net/http"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
+	"github.com/vigilsec/vigil/internal/web"
 )
 
 // TableAdmin creates and extends custom tables across the registry, the event store and the
@@ -26,6 +29,8 @@ type Options struct {
 	MaxBodyBytes int64
 	MaxQueryRows int
 	QueryTimeout time.Duration
+	Auth         AuthOptions
+	TLS          *tls.Config // nil: plain HTTP
 }
 
 // Deps are what the API serves from.
@@ -36,18 +41,30 @@ type Deps struct {
 	Tables   TableAdmin
 	// Incidents serves the security incident and alert API; nil leaves those routes out.
 	Incidents Incidents
-	Keys      *KeyRing
-	Ready     func(ctx context.Context) error // nil when ready to take data
-	Metrics   http.Handler
-	Log       *slog.Logger
+	// Rules serves the detection rules API; nil leaves those routes out.
+	Rules Rules
+	// Tuning serves the alert tuning API; nil leaves those routes out.
+	Tuning Tuning
+	// Decoys serves the deception decoy API; nil leaves those routes out.
+	Decoys Decoys
+	Keys   *KeyRing
+	// Auth authenticates users, sessions and stored API keys and keeps the
+	// audit log; nil leaves only the key ring (and the auth routes out).
+	Auth    *auth.Service
+	Ready   func(ctx context.Context) error // nil when ready to take data
+	Metrics http.Handler
+	// Portal serves the web portal at / (internal/web); nil leaves it out.
+	Portal http.Handler
+	Log    *slog.Logger
 }
 
 // Server is the HTTP API server.
 type Server struct {
-	opts Options
-	d    Deps
-	srv  *http.Server
-	ln   net.Listener
+	opts  Options
+	d     Deps
+	perms map[string]auth.Permission // route pattern -> what it requires
+	srv   *http.Server
+	ln    net.Listener
 }
 
 // New builds the server and binds its listener, so that the address is known (and a port in
@@ -57,6 +74,9 @@ func New(opts Options, d Deps) (*Server, error) {
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return nil, fmt.Errorf("listen on %s: %w", opts.Listen, err)
+	}
+	if opts.TLS != nil {
+		ln = tls.NewListener(ln, opts.TLS)
 	}
 	s.ln = ln
 	s.srv = &http.Server{
@@ -97,6 +117,7 @@ func (s *Server) Run(ctx context.Context, shutdownTimeout time.Duration) error {
 
 func (s *Server) routes() http.Handler {
 	mux := http.NewServeMux()
+	s.perms = routePermissions()
 	mux.HandleFunc("GET /healthz", func(w http.ResponseWriter, _ *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
 	})
@@ -110,14 +131,31 @@ func (s *Server) routes() http.Handler {
 	mux.Handle("GET /api/v1/tables", auth(http.HandlerFunc(s.listTables)))
 	mux.Handle("GET /api/v1/tables/{name}", auth(http.HandlerFunc(s.getTable)))
 	mux.Handle("PUT /api/v1/tables/{name}", auth(http.HandlerFunc(s.putTable)))
-	mux.Handle("POST /api/v1/admin/sql", auth(s.admin(http.HandlerFunc(s.sql))))
+	mux.Handle("POST /api/v1/admin/sql", auth(http.HandlerFunc(s.sql)))
 	mux.Handle("POST /api/v1/security/runHuntingQuery", auth(http.HandlerFunc(s.runHuntingQuery)))
 	if s.d.Incidents != nil {
 		s.incidentRoutes(mux)
 	}
+	if s.d.Rules != nil {
+		s.ruleRoutes(mux)
+	}
+	if s.d.Tuning != nil {
+		s.tuningRoutes(mux)
+	}
+	if s.d.Decoys != nil {
+		s.decoyRoutes(mux)
+	}
+	s.tiRoutes(mux)
+	s.authRoutes(mux)
 	s.hecRoutes(mux)
 	s.esRoutes(mux)
+	s.formatRoutes(mux)
+	s.otlpRoutes(mux)
 	mux.HandleFunc("POST /api/logs", s.ingestDataCollector)
+	if s.d.Portal != nil {
+		mux.Handle("GET /", s.d.Portal)
+		return s.recoverer(web.Root(mux, s.d.Portal))
+	}
 	return s.recoverer(mux)
 }
 

@@ -17,14 +17,18 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/detect/alert"
-	"github.com/vigilsec/vigil/internal/detect/rule"
+	"github.com/vigilsec/vigil/internal/detect/deception"
+	"github.com/vigilsec/vigil/internal/detect/ruleset"
 	"github.com/vigilsec/vigil/internal/detect/schedule"
+	"github.com/vigilsec/vigil/internal/detect/stream"
+	"github.com/vigilsec/vigil/internal/detect/tuning"
 	"github.com/vigilsec/vigil/internal/incident"
 	"github.com/vigilsec/vigil/internal/ingest"
 	syslogrecv "github.com/vigilsec/vigil/internal/ingest/receiver/syslog"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
+	"github.com/vigilsec/vigil/internal/web"
 )
 
 // App is a running Vigil server: every component, opened and wired.
@@ -39,8 +43,14 @@ type App struct {
 	writer *ingest.Writer
 	api    *api.Server
 	syslog *syslogrecv.Receiver // nil when not configured
-	sched  *schedule.Scheduler  // nil when no detection rules are configured
+	sched  *schedule.Scheduler  // runs the rules of rules
+	rules  *ruleset.Set         // content rules and rules created through the API
+	runs   *ruleset.Recorder    // records rule runs
+	stream *stream.Consumer     // nil when no stream detector is configured
+	decoys *deception.Detector  // nil when deception is off
 	clock  schedule.Clock       // the scheduler's clock; nil means the system clock (tests set it)
+	alerts alert.Sink           // the alert path: tuning, alert tables, then correlation into incidents
+	tuning *tuning.Service      // alert tuning rules
 	closed bool
 }
 
@@ -140,13 +150,28 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
+	authSvc, authOpts, err := a.authService()
+	if err != nil {
+		return err
+	}
+	tlsCfg, err := a.tlsConfig()
+	if err != nil {
+		return err
+	}
 	svc := ingest.NewService(a.reg, a.bus, ingest.Options{MaxMessageBytes: int(ic.MaxMessageBytes), MaxErrors: ic.MaxRowErrors}, m)
+	incidents, err := a.incidentService(svc)
+	if err != nil {
+		return err
+	}
+	if err := a.newDetection(ctx, svc, promReg); err != nil {
+		return err
+	}
 	a.api, err = api.New(api.Options{
 		Listen: a.cfg.Server.Listen, MaxBodyBytes: int64(ic.MaxBodyBytes),
-		MaxQueryRows: a.cfg.Server.MaxQueryRows, QueryTimeout: a.cfg.Server.QueryTimeout,
+		MaxQueryRows: a.cfg.Server.MaxQueryRows, QueryTimeout: a.cfg.Server.QueryTimeout, Auth: authOpts, TLS: tlsCfg,
 	}, api.Deps{
-		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: a.meta, Keys: keys, Ready: a.ready,
-		Metrics: promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}), Log: a.log,
+		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: incidents, Rules: a.rules, Tuning: a.tuning, Decoys: a.meta, Keys: keys, Auth: authSvc, Ready: a.ready,
+		Metrics: promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}), Log: a.log, Portal: web.New(),
 	})
 	if err != nil {
 		return err
@@ -160,41 +185,29 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 			return err
 		}
 	}
-	if a.cfg.Detection.Enabled() {
-		if a.sched, err = a.newScheduler(svc, promReg); err != nil {
-			return err
-		}
-	}
 	return a.serve(ctx, ready)
 }
 
-// newScheduler loads and lints the configured rules and builds the scheduler; rules with
-// lint errors, and rules it cannot run, are logged and left out.
-func (a *App) newScheduler(svc *ingest.Service, promReg prometheus.Registerer) (*schedule.Scheduler, error) {
-	dc := a.cfg.Detection
-	rules, findings, err := rule.Load(dc.Rules)
-	if err != nil {
-		return nil, fmt.Errorf("detection rules: %w", err)
-	}
-	ok, skipped, all := schedule.Select(rules, findings, a.reg)
-	for _, f := range all {
-		a.log.Warn("detection rule finding", "level", f.Level.String(), "rule", f.RuleID, "finding", f.String())
-	}
-	for _, s := range skipped {
-		a.log.Warn("detection rule not scheduled", "rule", s.RuleID, "file", s.File, "reason", s.Reason)
-	}
-	a.log.Info("detection rules loaded", "files", len(dc.Rules), "rules", len(rules), "scheduled", len(ok), "skipped", len(skipped), "findings", len(all))
+// incidentService builds the alert path (the huntable alert tables, then correlation; both
+// must succeed) and the incident service the API serves, whose changes go to the live
+// feed and the SecurityIncident table.
+func (a *App) incidentService(svc *ingest.Service) (*incident.Service, error) {
 	table, err := alert.NewTableSink(a.reg, svc)
 	if err != nil {
 		return nil, err
 	}
-	// Alerts go to the huntable tables and to the correlator; both must succeed.
-	sink := incident.FanOut{table, incident.New(incident.MetaState{Store: a.meta}, incident.Options{})}
-	return schedule.New(ok, schedule.Options{
-		Tenants: dc.Tenants, RunTimeout: dc.RunTimeout, Concurrency: dc.Concurrency,
-		Evaluator: schedule.KQL{Registry: a.reg, Store: a.store, MaxRows: a.cfg.Server.MaxQueryRows},
-		Sink:      sink, Clock: a.clock, Metrics: schedule.NewMetrics(promReg), Log: a.log.With("component", "scheduler"),
-	})
+	itable, err := incident.NewTableWriter(a.reg, svc, a.meta, a.log.With("component", "incidents"))
+	if err != nil {
+		return nil, err
+	}
+	feed := incident.NewFeed(incident.DefaultFeedSize)
+	notify := incident.Notifiers{feed, itable}
+	// Alert tuning sits first: suppressed alerts go nowhere, resolved ones only to the tables.
+	a.tuning = tuning.New(a.meta, a.log.With("component", "tuning"))
+	a.alerts = &tuning.Sink{Service: a.tuning, Resolved: table,
+		Next: incident.FanOut{table, incident.New(incident.MetaState{Store: a.meta}, incident.Options{Notify: notify,
+			Identities: &incident.IdentityInfo{Registry: a.reg, Store: a.store}})}}
+	return &incident.Service{Store: a.meta, Sink: a.alerts, Notify: notify, Feed: feed}, nil
 }
 
 func (a *App) serve(ctx context.Context, ready func(addr string)) error {
@@ -231,14 +244,7 @@ func (a *App) serve(ctx context.Context, ready func(addr string)) error {
 		addr := a.syslog.Addr()
 		a.log.Info("syslog receiver listening", "udp", addr.UDP, "tcp", addr.TCP, "tenant", a.cfg.Receivers.Syslog.Tenant)
 	}
-	if a.sched != nil {
-		// The scheduler writes alerts through the bus, so the writer drains after it stops.
-		producers.Go(func() {
-			if err := a.sched.Run(apiCtx); err != nil {
-				a.log.Error("scheduler stopped", "err", err)
-			}
-		})
-	}
+	a.runDetection(apiCtx, &producers)
 	g.Go(func() error {
 		producers.Wait()
 		stopWriter()

@@ -28,6 +28,7 @@ type Config struct {
 
 	Receivers ReceiversConfig `yaml:"receivers"`
 	Detection DetectionConfig `yaml:"detection"`
+	Auth      AuthConfig      `yaml:"auth"`
 }
 
 // DetectionConfig configures the scheduler of detection rules. It runs when rules names any
@@ -37,6 +38,29 @@ type DetectionConfig struct {
 	Tenants     []string      `yaml:"tenants"` // tenants every rule runs for
 	RunTimeout  time.Duration `yaml:"runTimeout"`
 	Concurrency int           `yaml:"concurrency"` // most rule runs at a time
+	// Sigma are Sigma rule files and directories, evaluated on every event as it arrives.
+	Sigma []string `yaml:"sigma"`
+	// ThreatIntelligence matches every event against the indicators of the threat
+	// intelligence tables as it arrives.
+	ThreatIntelligence ThreatIntelConfig `yaml:"threatIntelligence"`
+	// Deception raises an alert for every event that touches a registered decoy.
+	Deception DeceptionConfig `yaml:"deception"`
+}
+
+// ThreatIntelConfig configures indicator matching on the event stream.
+type ThreatIntelConfig struct {
+	Enabled bool `yaml:"enabled"`
+	// MinConfidence is the lowest indicator confidence (0-100) that matches.
+	MinConfidence int `yaml:"minConfidence"`
+	// MediumConfidence and HighConfidence are where an alert's severity turns Medium and High.
+	MediumConfidence int `yaml:"mediumConfidence"`
+	HighConfidence   int `yaml:"highConfidence"`
+}
+
+// DeceptionConfig configures decoy tripwires on the event stream.
+type DeceptionConfig struct {
+	Enabled      bool          `yaml:"enabled"`
+	PollInterval time.Duration `yaml:"pollInterval"` // how often decoy changes are picked up
 }
 
 // Enabled says whether any rules are configured.
@@ -58,8 +82,20 @@ func (d DetectionConfig) Validate() error {
 			errs = append(errs, errors.New("detection.rules: an empty path"))
 		}
 	}
+	for _, r := range d.Sigma {
+		if strings.TrimSpace(r) == "" {
+			errs = append(errs, errors.New("detection.sigma: an empty path"))
+		}
+	}
 	if d.RunTimeout <= 0 || d.Concurrency <= 0 || d.Concurrency > 64 {
 		errs = append(errs, errors.New("detection: runTimeout must be positive, concurrency 1 to 64"))
+	}
+	if ti := d.ThreatIntelligence; ti.MinConfidence < 0 || ti.MinConfidence > 100 || ti.MediumConfidence < 1 ||
+		ti.MediumConfidence > ti.HighConfidence || ti.HighConfidence > 100 {
+		errs = append(errs, errors.New("detection.threatIntelligence: confidences are 0 to 100, with 1 <= mediumConfidence <= highConfidence"))
+	}
+	if d.Deception.PollInterval < 100*time.Millisecond {
+		errs = append(errs, errors.New("detection.deception.pollInterval: at least 100ms"))
 	}
 	return errors.Join(errs...)
 }
@@ -70,6 +106,7 @@ type ServerConfig struct {
 	ShutdownTimeout time.Duration `yaml:"shutdownTimeout"`
 	MaxQueryRows    int           `yaml:"maxQueryRows"`
 	QueryTimeout    time.Duration `yaml:"queryTimeout"`
+	TLS             TLSConfig     `yaml:"tls"` // HTTPS from files; plain HTTP when unset
 }
 
 // IngestConfig configures the ingest receivers and the store writer.
@@ -144,7 +181,7 @@ func Default() Config {
 		Data: "./vigil-data",
 		Server: ServerConfig{
 			Listen: "127.0.0.1:8080", ShutdownTimeout: 30 * time.Second,
-			MaxQueryRows: 10000, QueryTimeout: 2 * time.Minute,
+			MaxQueryRows: 10000, QueryTimeout: 2 * time.Minute, TLS: TLSConfig{ReloadInterval: time.Minute},
 		},
 		Ingest: IngestConfig{
 			MaxBodyBytes: 32 << 20, MaxMessageBytes: 4 << 20, MaxRowErrors: 100,
@@ -157,7 +194,10 @@ func Default() Config {
 		Receivers: ReceiversConfig{Syslog: SyslogReceiverConfig{
 			Tenant: "default", MaxMessageBytes: 64 << 10, MaxConnections: 1024, BatchSize: 1000, BatchWait: 100 * time.Millisecond,
 		}},
-		Detection: DetectionConfig{Rules: []string{}, Tenants: []string{"default"}, RunTimeout: 5 * time.Minute, Concurrency: 4},
+		Detection: DetectionConfig{Rules: []string{}, Sigma: []string{}, Tenants: []string{"default"}, RunTimeout: 5 * time.Minute, Concurrency: 4,
+			ThreatIntelligence: ThreatIntelConfig{Enabled: true, MediumConfidence: 50, HighConfidence: 80},
+			Deception:          DeceptionConfig{Enabled: true, PollInterval: 5 * time.Second}},
+		Auth: defaultAuth(),
 	}
 }
 
@@ -206,7 +246,7 @@ func sectionOf(typ string) string {
 		"ServerConfig": "server", "IngestConfig": "ingest", "BusConfig": "bus", "StoreConfig": "store",
 		"DuckDBConfig": "store.duckdb", "MetaConfig": "meta", "LogConfig": "log",
 		"ReceiversConfig": "receivers", "SyslogReceiverConfig": "receivers.syslog",
-		"DetectionConfig": "detection",
+		"DetectionConfig": "detection", "ThreatIntelConfig": "detection.threatIntelligence", "DeceptionConfig": "detection.deception", "AuthConfig": "auth", "Argon2Config": "auth.argon2", "OIDCConfig": "auth.oidc", "TLSConfig": "server.tls",
 	}
 	if s, ok := sections[typ]; ok {
 		return " in section " + s
@@ -220,7 +260,7 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Data) == "" {
 		errs = append(errs, errors.New("data: must name a directory"))
 	}
-	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate(), c.Receivers.Validate(), c.Detection.Validate())
+	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate(), c.Receivers.Validate(), c.Detection.Validate(), c.Auth.Validate(), c.Server.TLS.Validate())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}

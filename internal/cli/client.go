@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -102,3 +103,29 @@ func (c *client) do(method, path, contentType string, body []byte, out any) (int
 }
 
 var errUsage = errors.New("usage")
+
+// deleteCmd is a command that deletes the resources named by its arguments, each at
+// path/ID, and says so for each ("deleted ID").
+func deleteCmd(use, short, path string) *cobra.Command {
+	var cf clientFlags
+	cmd := &cobra.Command{
+		Use:   use + " ID...",
+		Short: short,
+		Args:  cobra.MinimumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			for _, id := range args {
+				if _, err := c.do(http.MethodDelete, path+"/"+url.PathEscape(id), "", nil, nil); err != nil {
+					return fmt.Errorf("%s: %w", id, err)
+				}
+				fmt.Fprintf(cmd.OutOrStdout(), "deleted %s\n", id)
+			}
+			return nil
+		},
+	}
+	cf.add(cmd)
+	return cmd
+}

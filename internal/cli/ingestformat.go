@@ -9,6 +9,7 @@ import (
 	"io"
 	"sort"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -332,7 +333,17 @@ func checkFormat(format, table string) error {
 			return fmt.Errorf("--format %s routes each event to its tables; drop --table", format)
 		}
 	default:
-		return fmt.Errorf("unknown --format %q: want ndjson, json, csv, winevent-xml, winlogbeat, nxlog or evtx-json", format)
+		n, err := normalize.NewNormalizer(schema.NewRegistry())
+		if err != nil {
+			return err
+		}
+		if _, ok := n.Format(format); !ok {
+			return fmt.Errorf("unknown --format %q: want ndjson, json, csv, winevent-xml, winlogbeat, nxlog, evtx-json or %s",
+				format, strings.Join(n.Formats(), ", "))
+		}
+		if table != "" {
+			return fmt.Errorf("--format %s routes each record to its tables; drop --table", format)
+		}
 	}
 	return nil
 }
@@ -349,8 +360,85 @@ func sendFormat(cmd *cobra.Command, c *client, in io.Reader, format, table strin
 	if err != nil {
 		return err
 	}
-	if format == formatJSON {
+	switch format {
+	case formatJSON:
 		return sendJSON(newBatcher(cmd, c, batch), data, table)
+	case formatWinXML, formatWinlogbeat, formatNXLog, formatEvtxJSON:
+		return sendWindows(newBatcher(cmd, c, batch), data, format)
 	}
-	return sendWindows(newBatcher(cmd, c, batch), data, format)
+	return sendSource(&sourceSender{cmd: cmd, c: c, format: format}, data, batch)
+}
+
+// sourceSender sends the records of a source format (entra-signin, cloudtrail, ...) to
+// POST /api/v1/ingest/format/{format}, where the server normalizes them and records the ones it
+// cannot map in IngestionErrors.
+type sourceSender struct {
+	cmd                *cobra.Command
+	c                  *client
+	format             string
+	buf                bytes.Buffer
+	pos                []string
+	accepted, rejected int
+}
+
+// sendSource splits data into the format's records and sends them in batches of up to batch
+// records (and about 4 MiB); a record that is not JSON goes alone, so that it cannot swallow the
+// records after it.
+func sendSource(s *sourceSender, data []byte, batch int) error {
+	n, err := normalize.NewNormalizer(schema.NewRegistry())
+	if err != nil {
+		return err
+	}
+	items, err := n.Normalize(s.format, data)
+	if err != nil {
+		return err
+	}
+	lc := &lineCounter{data: data}
+	for _, it := range items {
+		pos := "line " + strconv.Itoa(lc.at(it.Offset))
+		alone := !json.Valid(it.Raw)
+		if alone {
+			if err := s.flush(); err != nil {
+				return err
+			}
+		}
+		s.buf.Write(bytes.TrimSpace(it.Raw))
+		s.buf.WriteByte('\n')
+		s.pos = append(s.pos, pos)
+		if alone || len(s.pos) >= batch || s.buf.Len() >= 4<<20 {
+			if err := s.flush(); err != nil {
+				return err
+			}
+		}
+	}
+	if err := s.flush(); err != nil {
+		return err
+	}
+	fmt.Fprintf(s.cmd.OutOrStdout(), "%d rows accepted, %d rejected (see the IngestionErrors table)\n", s.accepted, s.rejected)
+	if s.rejected > 0 {
+		return &exitError{code: 2}
+	}
+	return nil
+}
+
+func (s *sourceSender) flush() error {
+	if len(s.pos) == 0 {
+		return nil
+	}
+	var res ingestResult
+	if _, err := s.c.do("POST", "/api/v1/ingest/format/"+s.format, "application/x-ndjson", s.buf.Bytes(), &res); err != nil {
+		return fmt.Errorf("%s to %s: %w", s.pos[0], s.pos[len(s.pos)-1], err)
+	}
+	s.accepted += res.Accepted
+	s.rejected += res.Rejected
+	for _, e := range res.Errors {
+		pos := "?"
+		if e.Row >= 0 && e.Row < len(s.pos) {
+			pos = s.pos[e.Row]
+		}
+		fmt.Fprintf(s.cmd.ErrOrStderr(), "%s: %s\n", pos, e.Reason)
+	}
+	s.buf.Reset()
+	s.pos = s.pos[:0]
+	return nil
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -121,7 +122,8 @@ func TestIngestFormats(t *testing.T) {
 		t.Fatal(err)
 	}
 	code, out, errOut = runCLI("ingest", xmlFile, "--format", "winevent-xml", "--server", url, "--data", data)
-	if code != 2 || out != "4 rows accepted, 1 rejected (see the IngestionErrors table)\n" ||
+	// 4 rows and the IdentityLogonEvents row of the domain account's RDP logon.
+	if code != 2 || out != "5 rows accepted, 1 rejected (see the IngestionErrors table)\n" ||
 		errOut != "line 4: EventID \"oops\" is not a number\n" {
 		t.Errorf("winevent-xml: %d %q %q", code, out, errOut)
 	}
@@ -138,4 +140,73 @@ func TestIngestFormats(t *testing.T) {
 		!strings.Contains(errOut, "--format winevent-xml routes each event to its tables; drop --table") {
 		t.Errorf("--table with winevent-xml: %d %q", code, errOut)
 	}
+}
+
+func TestIngestSourceFormats(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real server")
+	}
+	url, data := startServer(t)
+	dir := t.TempDir()
+	trail := filepath.Join(dir, "trail.json")
+	text := `{"Records":[` + "\n" +
+		`{"eventVersion":"1.09","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111122223333:user/alice","accountId":"111122223333","userName":"alice"},` +
+		`"eventTime":"2024-03-10T09:01:30Z","eventSource":"iam.amazonaws.com","eventName":"CreateAccessKey","awsRegion":"us-east-1",` +
+		`"sourceIPAddress":"203.0.113.77","requestParameters":{"userName":"backdoor"}},` + "\n" +
+		`{"eventSource":"iam.amazonaws.com","eventName":"DeleteUser"}]}` + "\n" +
+		`{"eventTime":"2024-03-10T09:02:00Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","errorCode":"AccessDenied"}` + "\n" +
+		`{"eventTime": oops` + "\n" +
+		`{"eventTime":"2024-03-10T09:03:00Z","eventSource":"sts.amazonaws.com","eventName":"GetCallerIdentity"}` + "\n"
+	if err := os.WriteFile(trail, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := runCLI("ingest", trail, "--format", "cloudtrail", "--batch", "2", "--server", url, "--data", data)
+	if code != 2 || out != "3 rows accepted, 2 rejected (see the IngestionErrors table)\n" ||
+		errOut != "line 3: cloudtrail: missing time (eventTime)\nline 5: cloudtrail: json: invalid character 'o' looking for beginning of value\n" {
+		t.Errorf("cloudtrail: %d %q %q", code, out, errOut)
+	}
+	waitSQL(t, url, data, "SELECT EventName, UserIdentityUserName, RequestParameters FROM AWSCloudTrail ORDER BY TimeGenerated",
+		"EventName,UserIdentityUserName,RequestParameters\nCreateAccessKey,alice,\"{\"\"userName\"\":\"\"backdoor\"\"}\"\nGetObject,,\nGetCallerIdentity,,\n")
+	waitSQL(t, url, data, "SELECT \"Table\", Reason FROM IngestionErrors ORDER BY Reason",
+		"Table,Reason\nAWSCloudTrail,cloudtrail: json: invalid character 'o' looking for beginning of value\nAWSCloudTrail,cloudtrail: missing time (eventTime)\n")
+	if code, _, errOut := runCLI("ingest", trail, "--format", "cloudtrail", "--table", "X", "--server", url, "--data", data); code != 1 ||
+		!strings.Contains(errOut, "--format cloudtrail routes each record to its tables; drop --table") {
+		t.Errorf("--table with cloudtrail: %d %q", code, errOut)
+	}
+}
+
+// TestOTLPEndToEnd posts OTLP JSON logs to the real server and reads them back from the
+// OTelLogs and Syslog tables.
+func TestOTLPEndToEnd(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts the real server")
+	}
+	url, data := startServer(t)
+	key, err := os.ReadFile(filepath.Join(data, "admin.key"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body := `{"resourceLogs":[{"resource":{"attributes":[{"key":"service.name","value":{"stringValue":"auth-api"}}]},"scopeLogs":[{"logRecords":[` +
+		`{"timeUnixNano":"1710068400000000000","severityNumber":17,"severityText":"ERROR","body":{"stringValue":"login failed"},` +
+		`"attributes":[{"key":"user","value":{"stringValue":"bob"}}]},` +
+		`{"timeUnixNano":"1710068401000000000","body":{"stringValue":"x"},"attributes":[{"key":"appname","value":{"stringValue":"sshd"}},` +
+		`{"key":"hostname","value":{"stringValue":"bastion"}},{"key":"priority","value":{"intValue":38}}]}]}]}]}`
+	req, err := http.NewRequest("POST", url+"/v1/logs", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Authorization", "Bearer "+strings.TrimSpace(string(key)))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(resp.Body)
+	_ = resp.Body.Close()
+	if resp.StatusCode != 200 || strings.TrimSpace(string(b)) != "{}" {
+		t.Fatalf("OTLP: %d %s", resp.StatusCode, b)
+	}
+	waitSQL(t, url, data, "SELECT ServiceName, SeverityText, Body, Attributes FROM OTelLogs",
+		"ServiceName,SeverityText,Body,Attributes\nauth-api,ERROR,login failed,\"{\"\"user\"\":\"\"bob\"\"}\"\n")
+	waitSQL(t, url, data, "SELECT Computer, ProcessName, Facility, SeverityLevel FROM Syslog", "Computer,ProcessName,Facility,SeverityLevel\nbastion,sshd,auth,info\n")
 }

@@ -34,7 +34,10 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		ingestCmd(),
 		sqlCmd(),
 		queryCmd(), kqlCmd(),
-		rulesCmd(),
+		rulesCmd(), sigmaCmd(), tuningCmd(), demoCmd(),
+		incidentsCmd(), alertsCmd(),
+		tiCmd(), decoysCmd(),
+		adminCmd(), auditCmd(),
 	)
 	return root
 }

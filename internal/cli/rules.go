@@ -1,7 +1,6 @@
 package cli
 
 import (
-	"encoding/json"
 	"fmt"
 
 	"github.com/spf13/cobra"
@@ -30,38 +29,7 @@ func rulesCmd() *cobra.Command {
 			return nil
 		},
 	})
-	var output string
-	imp := &cobra.Command{
-		Use:   "import FILE|DIR...",
-		Short: "Read rules and print them normalized (storing them comes with the scheduler)",
-		Args:  cobra.MinimumNArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			if output != "json" {
-				return fmt.Errorf("%w: --output is json", errUsage)
-			}
-			findings, rules, err := lintRules(args)
-			if err != nil {
-				return err
-			}
-			for _, f := range findings {
-				fmt.Fprintln(cmd.ErrOrStderr(), f.String())
-			}
-			if rules == nil {
-				rules = []*rule.Rule{}
-			}
-			enc := json.NewEncoder(cmd.OutOrStdout())
-			enc.SetIndent("", "  ")
-			if err := enc.Encode(rules); err != nil {
-				return err
-			}
-			if rule.HasErrors(findings) {
-				return &exitError{code: 1}
-			}
-			return nil
-		},
-	}
-	imp.Flags().StringVarP(&output, "output", "o", "json", "output format: json")
-	cmd.AddCommand(imp)
+	cmd.AddCommand(rulesImportCmd(), rulesListCmd(), rulesTestCmd(), rulesSwitchCmd("enable", true), rulesSwitchCmd("disable", false), rulesDeleteCmd())
 	return cmd
 }
 

@@ -15,14 +15,16 @@ import (
 
 // Tx is a correlation transaction over one tenant's incidents (*meta.IncidentTx).
 type Tx interface {
-	AlertExists(ctx context.Context, id string) (bool, error)
+	ExistingAlerts(ctx context.Context, ids []string) (map[string]bool, error)
 	RecentAlerts(ctx context.Context, since time.Time) (int, error)
 	EntityCounts(ctx context.Context, keys []string, since time.Time) (map[string]int, error)
-	OpenIncidentsWith(ctx context.Context, keys []string, since time.Time) ([]meta.Incident, error)
+	EntityHostBreadth(ctx context.Context, keys []string, since time.Time) (map[string]int, error)
+	IncidentsWith(ctx context.Context, keys []string, since time.Time) ([]meta.Incident, error)
+	GroupIncident(ctx context.Context, key string, since time.Time) (meta.Incident, bool, error)
 	CreateIncident(ctx context.Context, in meta.Incident) (meta.Incident, error)
 	SaveIncident(ctx context.Context, in meta.Incident) error
 	AddAlert(ctx context.Context, a meta.IncidentAlert, keys []string) error
-	IncidentAlerts(ctx context.Context, id int64) ([]meta.IncidentAlert, error)
+	AlertDigests(ctx context.Context, id int64) ([]meta.IncidentAlert, error)
 	MoveAlerts(ctx context.Context, from, into int64) error
 	AddHistory(ctx context.Context, id int64, actor, action, detail string) error
 }
@@ -49,8 +51,23 @@ type Options struct {
 	// alerts in the window (default 20).
 	CommonShare     float64
 	CommonMinAlerts int
+	// CommonMinHosts is how many distinct hosts an entity's alerts must also span for it to
+	// be too common (default 10): an attacker's address or a victim's account in most alerts
+	// of one attack stays correlated, a scanner or a service account seen across the fleet
+	// does not.
+	CommonMinHosts int
+	// Identities, when set, adds the other names of the accounts and mailboxes of an alert
+	// (from the directory) to its keys, so that alerts naming one person by SID, UPN or
+	// mailbox correlate.
+	Identities Identities
 	// MaxAlerts is the size cap of an incident (default 100).
 	MaxAlerts int
+	// NoReopen keeps resolved incidents closed when a new alert correlates with them by
+	// entity; by default they reopen unless classified falsePositive or
+	// informationalExpectedActivity. Rule grouping follows the rule's reopenClosedIncident.
+	NoReopen bool
+	// Notify, when set, receives the changes of each committed batch.
+	Notify Notifier
 }
 
 func (o Options) withDefaults() Options {
@@ -62,6 +79,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.CommonMinAlerts <= 0 {
 		o.CommonMinAlerts = 20
+	}
+	if o.CommonMinHosts <= 0 {
+		o.CommonMinHosts = 10
 	}
 	if o.MaxAlerts <= 0 {
 		o.MaxAlerts = 100
@@ -98,9 +118,19 @@ func (c *Correlator) Put(ctx context.Context, alerts []alert.Alert) error {
 		byTenant[t] = append(byTenant[t], &alerts[i])
 	}
 	for _, t := range tenants {
+		var p *pass
 		err := c.state.Correlate(ctx, t, func(tx Tx) error {
+			p = &pass{Tx: tx, tenant: t} // a retried transaction starts over
+			ids := make([]string, 0, len(byTenant[t]))
 			for _, a := range byTenant[t] {
-				if err := c.correlate(ctx, tx, a); err != nil {
+				ids = append(ids, a.ID)
+			}
+			var err error
+			if p.seen, err = tx.ExistingAlerts(ctx, ids); err != nil {
+				return err
+			}
+			for _, a := range byTenant[t] {
+				if err := c.correlate(ctx, p, a); err != nil {
 					return fmt.Errorf("alert %s: %w", a.ID, err)
 				}
 			}
@@ -109,54 +139,158 @@ func (c *Correlator) Put(ctx context.Context, alerts []alert.Alert) error {
 		if err != nil {
 			return fmt.Errorf("correlate alerts of tenant %q: %w", t, err)
 		}
+		if c.opts.Notify != nil && len(p.changes) > 0 {
+			c.opts.Notify.Notify(ctx, p.changes)
+		}
 	}
 	return nil
 }
 
-// correlate places one alert.
-func (c *Correlator) correlate(ctx context.Context, tx Tx, a *alert.Alert) error {
+// pass is one correlation transaction and the changes it made.
+type pass struct {
+	Tx
+	tenant  string
+	seen    map[string]bool // alerts already stored, or placed earlier in the pass
+	changes []Change
+}
+
+func (p *pass) record(kind string, incidentID int64, alertID, detail string, at time.Time) {
+	p.changes = append(p.changes, Change{Tenant: p.tenant, Kind: kind, IncidentID: incidentID, AlertID: alertID,
+		Actor: actor, Detail: detail, At: at})
+}
+
+// history records a change in the incident's history and in the pass's changes.
+func (p *pass) history(ctx context.Context, kind string, id int64, action, alertID, detail string, at time.Time) error {
+	p.record(kind, id, alertID, detail, at)
+	return p.AddHistory(ctx, id, actor, action, detail)
+}
+
+// correlate places one alert: nowhere when its rule creates no incident, in its rule's
+// group when the rule groups alerts, else by shared entities.
+func (c *Correlator) correlate(ctx context.Context, p *pass, a *alert.Alert) error {
 	if a.ID == "" {
 		return errors.New("alert has no id")
 	}
-	if seen, err := tx.AlertExists(ctx, a.ID); err != nil || seen {
-		return err
+	if p.seen[a.ID] {
+		return nil // correlated already: a retried run
 	}
+	p.seen[a.ID] = true
 	at := alertTime(a)
-	since := at.Add(-c.opts.Window)
 	all := entityKeys(a)
-	strong, notes, err := c.excludeCommon(ctx, tx, all, since)
+	if c.opts.Identities != nil {
+		var err error
+		if all, err = c.opts.Identities.Expand(ctx, a.Tenant, all); err != nil {
+			return fmt.Errorf("resolve identities: %w", err)
+		}
+	}
+	if !createsIncident(a) {
+		p.record(AlertCreated, 0, a.ID, "rule creates no incident", at)
+		return c.store(ctx, p, 0, a, at, all)
+	}
+	keys := all
+	if gk, ok := groupKey(a); ok {
+		keys = append(slices.Clone(all), gk)
+		in, found, err := c.grouped(ctx, p, a, gk, at)
+		if err != nil {
+			return err
+		}
+		if found {
+			return c.addAlert(ctx, p, in, a, at, keys)
+		}
+	}
+	target, err := c.byEntities(ctx, p, a, all, at)
 	if err != nil {
 		return err
 	}
-	cands, err := tx.OpenIncidentsWith(ctx, strong, since)
-	if err != nil {
-		return err
+	return c.addAlert(ctx, p, target, a, at, keys)
+}
+
+// grouped returns the incident of a's rule group within the rule's lookback, reopened when
+// resolved and the rule says reopenClosedIncident; found is false when a opens a new one.
+func (c *Correlator) grouped(ctx context.Context, p *pass, a *alert.Alert, key string, at time.Time) (meta.Incident, bool, error) {
+	g := a.Incident.Grouping
+	lookback := g.LookbackDuration.Std()
+	if lookback <= 0 {
+		lookback = defaultLookback
 	}
-	target, err := c.place(ctx, tx, cands, a, at)
+	in, ok, err := p.GroupIncident(ctx, key, at.Add(-lookback))
+	if err != nil || !ok {
+		return meta.Incident{}, false, err
+	}
+	switch {
+	case in.Status != meta.IncidentResolved && in.AlertCount < c.opts.MaxAlerts:
+		return in, true, nil
+	case in.Status == meta.IncidentResolved && g.ReopenClosedIncident:
+		return in, true, reopen(ctx, p, &in, a.ID, "grouped by rule "+a.RuleID, at)
+	}
+	return meta.Incident{}, false, nil
+}
+
+// byEntities returns the incident a joins by its strong entities, after recording the
+// entities too common to correlate on.
+func (c *Correlator) byEntities(ctx context.Context, p *pass, a *alert.Alert, all []string, at time.Time) (meta.Incident, error) {
+	since := at.Add(-c.opts.Window)
+	strong, notes, err := c.excludeCommon(ctx, p, all, since)
 	if err != nil {
-		return err
+		return meta.Incident{}, err
+	}
+	cands, err := p.IncidentsWith(ctx, strong, since)
+	if err != nil {
+		return meta.Incident{}, err
+	}
+	cands = c.reopenable(cands)
+	target, err := c.place(ctx, p, cands, a, at)
+	if err != nil {
+		return meta.Incident{}, err
 	}
 	for _, n := range notes {
 		if !slices.Contains(target.Notes, n) {
 			target.Notes = append(target.Notes, n)
-			if err := tx.AddHistory(ctx, target.ID, actor, "notCorrelated", n); err != nil {
-				return err
+			if err := p.AddHistory(ctx, target.ID, actor, "notCorrelated", n); err != nil {
+				return meta.Incident{}, err
 			}
 		}
 	}
-	return c.addAlert(ctx, tx, target, a, at, all)
+	return target, nil
 }
 
-// excludeCommon splits keys into those that may correlate and notes on those too common to.
-func (c *Correlator) excludeCommon(ctx context.Context, tx Tx, keys []string, since time.Time) ([]string, []string, error) {
+// reopenable drops the resolved candidates the reopen policy keeps closed.
+func (c *Correlator) reopenable(cands []meta.Incident) []meta.Incident {
+	return slices.DeleteFunc(cands, func(in meta.Incident) bool {
+		if in.Status != meta.IncidentResolved {
+			return false
+		}
+		return c.opts.NoReopen || in.Classification == meta.ClassFalsePositive || in.Classification == meta.ClassExpected
+	})
+}
+
+// reopen sets a resolved incident active again and records why.
+func reopen(ctx context.Context, p *pass, in *meta.Incident, alertID, why string, at time.Time) error {
+	in.Status, in.ClosedAt = meta.IncidentActive, time.Time{}
+	return p.history(ctx, IncidentUpdated, in.ID, "reopened", alertID,
+		fmt.Sprintf("reopened by alert %s (%s)", alertID, why), at)
+}
+
+// excludeCommon splits keys into those that may correlate and notes on those too common
+// to. It counts the tenant's recent alerts only when some key is common enough that it
+// might be excluded, which keeps the usual alert to a few index lookups.
+func (c *Correlator) excludeCommon(ctx context.Context, tx *pass, keys []string, since time.Time) ([]string, []string, error) {
 	var strong, notes []string
-	recent, err := tx.RecentAlerts(ctx, since)
+	counts, err := tx.EntityCounts(ctx, keys, since)
 	if err != nil {
 		return nil, nil, err
 	}
-	var counts map[string]int
-	if recent >= c.opts.CommonMinAlerts {
-		if counts, err = tx.EntityCounts(ctx, keys, since); err != nil {
+	most := 0
+	for _, n := range counts {
+		most = max(most, n)
+	}
+	recent := 0
+	hosts := map[string]int{}
+	if float64(most) > c.opts.CommonShare*float64(c.opts.CommonMinAlerts) {
+		if recent, err = tx.RecentAlerts(ctx, since); err != nil {
+			return nil, nil, err
+		}
+		if hosts, err = tx.EntityHostBreadth(ctx, keys, since); err != nil {
 			return nil, nil, err
 		}
 	}
@@ -164,8 +298,8 @@ func (c *Correlator) excludeCommon(ctx context.Context, tx Tx, keys []string, si
 		switch {
 		case staticallyCommon(k):
 			notes = append(notes, fmt.Sprintf("not correlated on %s: too common (well-known)", k))
-		case recent > 0 && float64(counts[k]) > c.opts.CommonShare*float64(recent):
-			notes = append(notes, fmt.Sprintf("not correlated on %s: too common (in %d of %d recent alerts)", k, counts[k], recent))
+		case recent >= c.opts.CommonMinAlerts && float64(counts[k]) > c.opts.CommonShare*float64(recent) && hosts[k] >= c.opts.CommonMinHosts:
+			notes = append(notes, fmt.Sprintf("not correlated on %s: too common (in %d of %d recent alerts, on %d hosts)", k, counts[k], recent, hosts[k]))
 		default:
 			strong = append(strong, k)
 		}
@@ -176,7 +310,7 @@ func (c *Correlator) excludeCommon(ctx context.Context, tx Tx, keys []string, si
 // place returns the incident the alert joins: the largest open candidate with room, after
 // merging the other candidates into it while the cap allows; a linked incident when every
 // candidate is full; a new incident when there is none.
-func (c *Correlator) place(ctx context.Context, tx Tx, cands []meta.Incident, a *alert.Alert, at time.Time) (meta.Incident, error) {
+func (c *Correlator) place(ctx context.Context, p *pass, cands []meta.Incident, a *alert.Alert, at time.Time) (meta.Incident, error) {
 	var open, full []meta.Incident
 	for _, in := range cands {
 		if in.AlertCount >= c.opts.MaxAlerts {
@@ -192,13 +326,18 @@ func (c *Correlator) place(ctx context.Context, tx Tx, cands []meta.Incident, a 
 			in.LinkedFrom = largest(full).ID
 			in.Notes = []string{fmt.Sprintf("continues incident %d, which reached the size cap of %d alerts", in.LinkedFrom, c.opts.MaxAlerts)}
 		}
-		created, err := tx.CreateIncident(ctx, in)
+		created, err := p.CreateIncident(ctx, in)
 		if err != nil {
 			return meta.Incident{}, err
 		}
-		return created, tx.AddHistory(ctx, created.ID, actor, "create", "opened by alert "+a.ID)
+		return created, p.history(ctx, IncidentCreated, created.ID, "create", a.ID, "opened by alert "+a.ID, at)
 	}
 	target := largest(open)
+	if target.Status == meta.IncidentResolved {
+		if err := reopen(ctx, p, &target, a.ID, "shares an entity within the correlation window", at); err != nil {
+			return meta.Incident{}, err
+		}
+	}
 	for _, other := range open {
 		if other.ID == target.ID {
 			continue
@@ -207,7 +346,7 @@ func (c *Correlator) place(ctx context.Context, tx Tx, cands []meta.Incident, a 
 			target.Notes = appendNew(target.Notes, fmt.Sprintf("not merged with incident %d: size cap of %d alerts", other.ID, c.opts.MaxAlerts))
 			continue
 		}
-		if err := merge(ctx, tx, &target, other, a.ID); err != nil {
+		if err := merge(ctx, p, &target, other, a.ID, at); err != nil {
 			return meta.Incident{}, err
 		}
 	}
@@ -226,8 +365,8 @@ func largest(ins []meta.Incident) meta.Incident {
 }
 
 // merge moves other's alerts into target and marks other redirected to it.
-func merge(ctx context.Context, tx Tx, target *meta.Incident, other meta.Incident, alertID string) error {
-	if err := tx.MoveAlerts(ctx, other.ID, target.ID); err != nil {
+func merge(ctx context.Context, p *pass, target *meta.Incident, other meta.Incident, alertID string, at time.Time) error {
+	if err := p.MoveAlerts(ctx, other.ID, target.ID); err != nil {
 		return err
 	}
 	target.AlertCount += other.AlertCount
@@ -239,29 +378,37 @@ func merge(ctx context.Context, tx Tx, target *meta.Incident, other meta.Inciden
 	for _, n := range other.Notes {
 		target.Notes = appendNew(target.Notes, n)
 	}
+	merged := fmt.Sprintf("merged incident %d into this one: alert %s bridges them", other.ID, alertID)
+	target.Notes = appendNew(target.Notes, merged)
 	other.MergedInto, other.Status, other.AlertCount = target.ID, meta.IncidentRedirected, 0
-	if err := tx.SaveIncident(ctx, other); err != nil {
+	if err := p.SaveIncident(ctx, other); err != nil {
 		return err
 	}
-	if err := tx.AddHistory(ctx, other.ID, actor, "mergedInto", fmt.Sprintf("merged into incident %d: alert %s bridges them", target.ID, alertID)); err != nil {
+	if err := p.history(ctx, IncidentMerged, other.ID, "mergedInto", alertID,
+		fmt.Sprintf("merged into incident %d: alert %s bridges them", target.ID, alertID), at); err != nil {
 		return err
 	}
-	return tx.AddHistory(ctx, target.ID, actor, "merged", fmt.Sprintf("merged incident %d: alert %s bridges them", other.ID, alertID))
+	return p.history(ctx, IncidentMerged, target.ID, "merged", alertID, merged, at)
 }
 
-// addAlert stores a in in and derives in's title, severity and activity times.
-func (c *Correlator) addAlert(ctx context.Context, tx Tx, in meta.Incident, a *alert.Alert, at time.Time, keys []string) error {
+// store keeps a under incident id (0: none) with its keys.
+func (c *Correlator) store(ctx context.Context, p *pass, id int64, a *alert.Alert, at time.Time, keys []string) error {
 	data, err := json.Marshal(a)
 	if err != nil {
 		return err
 	}
-	ia := meta.IncidentAlert{AlertID: a.ID, IncidentID: in.ID, RuleID: a.RuleID, Title: a.Title,
+	ia := meta.IncidentAlert{AlertID: a.ID, IncidentID: id, RuleID: a.RuleID, Title: a.Title,
 		Severity: severity(string(a.Severity)), Status: "new", FirstActivity: first0(a.StartTime, at),
-		LastActivity: first0(a.EndTime, at), CreatedAt: at, Data: data}
-	if err := tx.AddAlert(ctx, ia, keys); err != nil {
+		LastActivity: first0(a.EndTime, at), CreatedAt: at, Data: data, Tactics: a.Tactics}
+	return p.AddAlert(ctx, ia, keys)
+}
+
+// addAlert stores a in in and derives in's title, severity and activity times.
+func (c *Correlator) addAlert(ctx context.Context, p *pass, in meta.Incident, a *alert.Alert, at time.Time, keys []string) error {
+	if err := c.store(ctx, p, in.ID, a, at, keys); err != nil {
 		return err
 	}
-	alerts, err := tx.IncidentAlerts(ctx, in.ID)
+	alerts, err := p.AlertDigests(ctx, in.ID)
 	if err != nil {
 		return err
 	}
@@ -271,7 +418,9 @@ func (c *Correlator) addAlert(ctx context.Context, tx Tx, in meta.Incident, a *a
 	if !in.SeverityOverride {
 		in.Severity = maxSeverity(alerts)
 	}
-	return tx.SaveIncident(ctx, in)
+	p.record(AlertCreated, in.ID, a.ID, "", at)
+	p.record(IncidentUpdated, in.ID, a.ID, "alert "+a.ID+" added", at)
+	return p.SaveIncident(ctx, in)
 }
 
 func alertTime(a *alert.Alert) time.Time {

@@ -28,7 +28,10 @@ func al(id, ruleID string, minutes int, sev rule.Severity, ents ...string) alert
 	return a
 }
 
-func openState(t *testing.T) *meta.Store {
+func openState(t *testing.T) *meta.Store { return openStateB(t) }
+
+// openStateB opens a SQLite state store in a temporary directory, closed when tb ends.
+func openStateB(t testing.TB) *meta.Store {
 	t.Helper()
 	s, err := meta.Open(context.Background(), meta.Config{Driver: "sqlite", DSN: filepath.Join(t.TempDir(), "m.db")})
 	if err != nil {
@@ -139,7 +142,7 @@ func TestCorrelate(t *testing.T) {
 
 func TestOverCommonIPDoesNotGlue(t *testing.T) {
 	s := openState(t)
-	c := New(MetaState{s}, Options{CommonShare: 0.3, CommonMinAlerts: 4})
+	c := New(MetaState{s}, Options{CommonShare: 0.3, CommonMinAlerts: 4, CommonMinHosts: 3})
 	scanner := "IP=Address=203.0.113.9"
 	var batch []alert.Alert
 	for i := range 4 { // the scanner shows up in every alert on different hosts
@@ -155,7 +158,7 @@ func TestOverCommonIPDoesNotGlue(t *testing.T) {
 		t.Fatalf("incidents = %q, want %q", got, want)
 	}
 	ins, _ := s.Incidents(context.Background(), "t1", meta.IncidentFilter{Top: 1})
-	wantNote := "not correlated on ip:203.0.113.9: too common (in 4 of 4 recent alerts)"
+	wantNote := "not correlated on ip:203.0.113.9: too common (in 4 of 4 recent alerts, on 4 hosts)"
 	if !slices.Contains(ins[0].Notes, wantNote) {
 		t.Errorf("notes = %q, want %q", ins[0].Notes, wantNote)
 	}

@@ -1,14 +1,13 @@
 package incident
 
 import (
-	"encoding/json"
 	"fmt"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/meta"
 )
 
-// title derives an incident's title from its alerts, oldest first: the first alert's when
+// title derives an incident's title from its alerts (digests), oldest first: the first alert's when
 // they all come from one detection, otherwise "Multi-stage incident involving" the MITRE
 // tactics seen, in order (or the number of detections when no alert names a tactic).
 func title(alerts []meta.IncidentAlert) string {
@@ -20,15 +19,10 @@ func title(alerts []meta.IncidentAlert) string {
 	seen := map[string]bool{}
 	for _, a := range alerts {
 		detections[a.RuleID+"\x00"+a.Title] = true
-		var d struct {
-			Tactics []string `json:"tactics"`
-		}
-		if json.Unmarshal(a.Data, &d) == nil {
-			for _, t := range d.Tactics {
-				if !seen[t] {
-					seen[t] = true
-					tactics = append(tactics, t)
-				}
+		for _, t := range a.Tactics {
+			if !seen[t] {
+				seen[t] = true
+				tactics = append(tactics, t)
 			}
 		}
 	}

@@ -2,6 +2,7 @@ package kql
 
 import (
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
@@ -13,10 +14,18 @@ import (
 
 // Options are the compile-time inputs besides the query text.
 type Options struct {
-	// Tenant is required: the compiler restricts every table scan to it.
+	// Tenant is required unless Tenants is set: the compiler restricts every
+	// table scan to it.
 	Tenant string
+	// Tenants, when not empty, restricts every table scan to these tenants
+	// instead (TenantId IN (...)): a principal granted several tenants.
+	Tenants []string
 	// From and To, when set, restrict every scan to TimeGenerated in [From, To).
 	From, To time.Time
+	// IngestAfter and IngestThrough, when IngestThrough is set, restrict every scan to the
+	// rows stored from the bus messages in (IngestAfter, IngestThrough]: near-real-time
+	// rules read what arrived since their previous run, by ingest order, not event time.
+	IngestAfter, IngestThrough uint64
 	// Now is the value of now() and the base of ago(); zero means the current time.
 	Now time.Time
 }
@@ -45,14 +54,15 @@ func Compile(src string, reg *schema.Registry, opts Options) (q *Query, diags []
 			diags = append(diags, syntax.Diagnostic{Span: syntax.Span{Start: 0, End: len(src)}, Message: fmt.Sprintf("internal compiler error: %v", r)})
 		}
 	}()
-	if opts.Tenant == "" {
+	if opts.Tenant == "" && len(opts.Tenants) == 0 || slices.Contains(opts.Tenants, "") {
 		return nil, []syntax.Diagnostic{{Message: "no tenant given to the compiler"}}
 	}
 	script, diags := syntax.Parse(src)
 	if syntax.HasErrors(diags) {
 		return nil, diags
 	}
-	n, sd := sema.Check(script, reg, sema.Options{Tenant: opts.Tenant, From: opts.From, To: opts.To, Now: opts.Now})
+	n, sd := sema.Check(script, reg, sema.Options{Tenant: opts.Tenant, Tenants: opts.Tenants, From: opts.From, To: opts.To, Now: opts.Now,
+		IngestAfter: opts.IngestAfter, IngestThrough: opts.IngestThrough})
 	diags = append(diags, sd...)
 	if n == nil {
 		return nil, diags

@@ -42,6 +42,7 @@ type Incident struct {
 	LastActivity  time.Time
 	CreatedAt     time.Time
 	UpdatedAt     time.Time
+	ClosedAt      time.Time // when it was last resolved; zero while not resolved
 }
 
 // IncidentAlert is an alert as the state store keeps it. Data is the alert as JSON.
@@ -57,6 +58,14 @@ type IncidentAlert struct {
 	LastActivity  time.Time
 	CreatedAt     time.Time
 	Data          []byte
+	// Analyst fields (alerts_v2 PATCH); Version counts the alert's changes.
+	Classification string
+	Determination  string
+	AssignedTo     string
+	Version        int
+	UpdatedAt      time.Time
+	// Tactics are the alert's MITRE tactics (filled by AddAlert's caller and AlertDigests).
+	Tactics []string
 }
 
 // IncidentComment is an analyst's comment on an incident.
@@ -76,22 +85,23 @@ type HistoryEntry struct {
 
 const incidentColumns = `id, tenant, title, severity, severity_override, status, classification, determination,
 	assigned_to, tags, notes, alert_count, merged_into, linked_from, version, first_activity, last_activity,
-	created_at, updated_at`
+	created_at, updated_at, closed_at`
 
 const alertColumns = `tenant, alert_id, incident_id, rule_id, title, severity, status, first_activity,
-	last_activity, created_at, data`
+	last_activity, created_at, data, classification, determination, assigned_to, version, updated_at`
 
 func isNoRows(err error) bool { return errors.Is(err, sql.ErrNoRows) }
 
 func scanIncident(r rowScanner) (Incident, error) {
 	var in Incident
-	var tags, notes string
+	var tags, notes, closed string
 	err := r.Scan(&in.ID, &in.Tenant, &in.Title, &in.Severity, &in.SeverityOverride, &in.Status, &in.Classification,
 		&in.Determination, &in.AssignedTo, &tags, &notes, &in.AlertCount, &in.MergedInto, &in.LinkedFrom, &in.Version,
-		timeDest(&in.FirstActivity), timeDest(&in.LastActivity), timeDest(&in.CreatedAt), timeDest(&in.UpdatedAt))
+		timeDest(&in.FirstActivity), timeDest(&in.LastActivity), timeDest(&in.CreatedAt), timeDest(&in.UpdatedAt), &closed)
 	if err != nil {
 		return Incident{}, err
 	}
+	in.ClosedAt = parseTextTime(closed)
 	if err := json.Unmarshal([]byte(tags), &in.Tags); err != nil {
 		return Incident{}, fmt.Errorf("tags of incident %d: %w", in.ID, err)
 	}
@@ -103,10 +113,15 @@ func scanIncident(r rowScanner) (Incident, error) {
 
 func scanAlert(r rowScanner) (IncidentAlert, error) {
 	var a IncidentAlert
-	var data string
+	var data, updated string
 	err := r.Scan(&a.Tenant, &a.AlertID, &a.IncidentID, &a.RuleID, &a.Title, &a.Severity, &a.Status,
-		timeDest(&a.FirstActivity), timeDest(&a.LastActivity), timeDest(&a.CreatedAt), &data)
+		timeDest(&a.FirstActivity), timeDest(&a.LastActivity), timeDest(&a.CreatedAt), &data,
+		&a.Classification, &a.Determination, &a.AssignedTo, &a.Version, &updated)
 	a.Data = []byte(data)
+	a.UpdatedAt = parseTextTime(updated)
+	if a.UpdatedAt.IsZero() {
+		a.UpdatedAt = a.CreatedAt
+	}
 	return a, err
 }
 
@@ -118,8 +133,19 @@ func jsonList(v []string) string {
 	return string(b)
 }
 
+// execer runs statements and converts times for them (querier, *IncidentTx).
+type execer interface {
+	exec(ctx context.Context, query string, args ...any) (sql.Result, error)
+	timeArg(t time.Time) any
+}
+
+// rowsQuerier runs a query returning rows (querier, *IncidentTx).
+type rowsQuerier interface {
+	query(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+}
+
 // collect runs a query and scans every row with scan.
-func collect[T any](ctx context.Context, q querier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
+func collect[T any](ctx context.Context, q rowsQuerier, scan func(rowScanner) (T, error), query string, args ...any) ([]T, error) {
 	rows, err := q.query(ctx, query, args...)
 	if err != nil {
 		return nil, err
@@ -239,39 +265,8 @@ type IncidentPatch struct {
 	Severity       *string
 	Tags           *[]string
 	// Version, when non-zero, must equal the incident's version (optimistic concurrency);
-	// otherwise the update fails with an error wrapping ErrConflict.
+	// otherwise the update fails with an error wrapping ErrStaleVersion.
 	Version int
-}
-
-// UpdateIncident applies p to tenant's incident id as actor, records the change in its
-// history and returns the updated incident.
-func (s *Store) UpdateIncident(ctx context.Context, tenant string, id int64, p IncidentPatch, actor string) (Incident, error) {
-	var out Incident
-	err := s.inTx(ctx, func(q querier) error {
-		in, err := getIncident(ctx, q, tenant, id)
-		if err != nil {
-			return err
-		}
-		if p.Version != 0 && p.Version != in.Version {
-			return fmt.Errorf("incident %d is at version %d, not %d: %w", id, in.Version, p.Version, ErrConflict)
-		}
-		changes := applyPatch(&in, p)
-		if len(changes) == 0 {
-			out = in
-			return nil
-		}
-		in.Version++
-		in.UpdatedAt = s.clock()
-		if err := saveIncident(ctx, q, in); err != nil {
-			return err
-		}
-		out = in
-		return addHistory(ctx, q, id, actor, "update", strings.Join(changes, "; "), in.UpdatedAt)
-	})
-	if err != nil {
-		return Incident{}, fmt.Errorf("update incident: %w", err)
-	}
-	return out, nil
 }
 
 func applyPatch(in *Incident, p IncidentPatch) []string {
@@ -297,20 +292,20 @@ func applyPatch(in *Incident, p IncidentPatch) []string {
 	return changes
 }
 
-func saveIncident(ctx context.Context, q querier, in Incident) error {
+func saveIncident(ctx context.Context, q execer, in Incident) error {
 	_, err := q.exec(ctx, `UPDATE incidents SET title = ?, severity = ?, severity_override = ?, status = ?,
 		classification = ?, determination = ?, assigned_to = ?, tags = ?, notes = ?, alert_count = ?, merged_into = ?,
-		linked_from = ?, version = ?, first_activity = ?, last_activity = ?, updated_at = ? WHERE id = ?`,
+		linked_from = ?, version = ?, first_activity = ?, last_activity = ?, updated_at = ?, closed_at = ? WHERE id = ?`,
 		in.Title, in.Severity, in.SeverityOverride, in.Status, in.Classification, in.Determination, in.AssignedTo,
 		jsonList(in.Tags), jsonList(in.Notes), in.AlertCount, in.MergedInto, in.LinkedFrom, in.Version,
-		q.timeArg(in.FirstActivity), q.timeArg(in.LastActivity), q.timeArg(in.UpdatedAt), in.ID)
+		q.timeArg(in.FirstActivity), q.timeArg(in.LastActivity), q.timeArg(in.UpdatedAt), textTime(in.ClosedAt), in.ID)
 	if err != nil {
 		return fmt.Errorf("save incident %d: %w", in.ID, err)
 	}
 	return nil
 }
 
-func addHistory(ctx context.Context, q querier, id int64, actor, action, detail string, at time.Time) error {
+func addHistory(ctx context.Context, q execer, id int64, actor, action, detail string, at time.Time) error {
 	_, err := q.exec(ctx, `INSERT INTO incident_history (incident_id, actor, action, detail, at) VALUES (?, ?, ?, ?, ?)`,
 		id, actor, action, detail, q.timeArg(at))
 	if err != nil {

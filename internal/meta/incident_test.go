@@ -105,14 +105,24 @@ func TestIncidentListUpdateComment(t *testing.T) {
 			}
 			return out
 		}
-		resolved := IncidentResolved
+		resolved, tp := IncidentResolved, ClassTruePositive
 		tags := []string{"apt", "x"}
-		in, err := s.UpdateIncident(ctx, "t1", ids[1], IncidentPatch{Status: &resolved, Tags: &tags, Version: 1}, "alice")
-		if err != nil || in.Status != resolved || in.Version != 2 || !reflect.DeepEqual(in.Tags, tags) {
+		cur, err := s.Incident(ctx, "t1", ids[1])
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.UpdateIncident(ctx, "t1", ids[1], IncidentPatch{Status: &resolved}, "alice"); !errors.Is(err, ErrInvalidTransition) {
+			t.Fatalf("resolve without classification: %v, want ErrInvalidTransition", err)
+		}
+		in, err := s.UpdateIncident(ctx, "t1", ids[1], IncidentPatch{Status: &resolved, Classification: &tp, Tags: &tags, Version: cur.Version}, "alice")
+		if err != nil || in.Status != resolved || in.Version != cur.Version+1 || !reflect.DeepEqual(in.Tags, tags) || in.ClosedAt.IsZero() {
 			t.Fatalf("UpdateIncident = %+v, %v", in, err)
 		}
-		if _, err := s.UpdateIncident(ctx, "t1", ids[1], IncidentPatch{Status: &resolved, Version: 1}, "bob"); !errors.Is(err, ErrConflict) {
-			t.Fatalf("stale version: %v, want ErrConflict", err)
+		if got, _ := s.Incident(ctx, "t1", ids[1]); got.Version != in.Version || !got.ClosedAt.Equal(in.ClosedAt) {
+			t.Fatalf("stored %+v, returned %+v", got, in)
+		}
+		if _, err := s.UpdateIncident(ctx, "t1", ids[1], IncidentPatch{Status: &resolved, Version: cur.Version}, "bob"); !errors.Is(err, ErrStaleVersion) {
+			t.Fatalf("stale version: %v, want ErrStaleVersion", err)
 		}
 		if _, err := s.UpdateIncident(ctx, "t2", ids[1], IncidentPatch{Status: &resolved}, "bob"); !errors.Is(err, ErrNotFound) {
 			t.Fatalf("other tenant: %v, want ErrNotFound", err)

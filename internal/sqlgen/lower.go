@@ -151,7 +151,7 @@ func (l *lowerer) orders(keys []plan.SortKey) []Order {
 // wrapping it (COALESCE with TimeGenerated) kept DuckDB from pushing time
 // predicates into the scan (BenchmarkQueryKQLvsSQL: 5x slower).
 func (l *lowerer) scan(n *plan.Scan) Query {
-	if n.Tenant == "" {
+	if n.Tenant == "" && len(n.Tenants) == 0 {
 		panic("scan of " + n.Table + " without a tenant")
 	}
 	s := &Select{From: &Table{Name: n.Table}, Limit: -1}
@@ -165,13 +165,18 @@ func (l *lowerer) scan(n *plan.Scan) Query {
 	for _, c := range n.Hidden {
 		s.Items = append(s.Items, SelectItem{X: &Ident{Name: c.Name}, Alias: c.Name})
 	}
-	var where Expr = Bin("=", &Ident{Name: schema.ColTenantID}, Str(n.Tenant))
+	where := tenantPredicate(n)
 	tg := &Ident{Name: schema.ColTimeGenerated}
 	if !n.From.IsZero() {
 		where = Bin("AND", where, Bin(">=", tg, &Lit{V: n.From, T: schema.TypeDatetime}))
 	}
 	if !n.To.IsZero() {
 		where = Bin("AND", where, Bin("<", tg, &Lit{V: n.To, T: schema.TypeDatetime}))
+	}
+	if n.IngestThrough > 0 {
+		id := &Ident{Name: schema.ColIngestID}
+		lo, hi := int64(n.IngestAfter+1)<<schema.IngestIDRowBits, int64(n.IngestThrough+1)<<schema.IngestIDRowBits
+		where = Bin("AND", where, Bin("AND", Bin(">=", id, Int(lo)), Bin("<", id, Int(hi))))
 	}
 	s.Where = where
 	return s
@@ -374,4 +379,22 @@ func (l *lowerer) inQuery(e *plan.InQuery) Expr {
 	}
 	sub := &Select{Items: []SelectItem{{X: v}}, From: l.sub(l.node(e.Q)), Where: &IsNull{X: &Ident{Name: col}, Not: true}, Limit: -1}
 	return &In{X: x, Sub: sub, Not: strings.HasPrefix(e.Fn, "!")}
+}
+
+// tenantPredicate restricts a scan to its tenant, or to its tenants with IN
+// when it has several. It is ANDed with everything else on the scan, so no
+// predicate the query writes can widen it.
+func tenantPredicate(n *plan.Scan) Expr {
+	col := &Ident{Name: schema.ColTenantID}
+	if len(n.Tenants) == 0 {
+		return Bin("=", col, Str(n.Tenant))
+	}
+	if len(n.Tenants) == 1 {
+		return Bin("=", col, Str(n.Tenants[0]))
+	}
+	list := make([]Expr, len(n.Tenants))
+	for i, t := range n.Tenants {
+		list[i] = Str(t)
+	}
+	return &In{X: col, List: list}
 }

@@ -13,11 +13,15 @@ import (
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// Window is what one run of a rule looks at: a tenant's rows with TimeGenerated in [From, To).
+// Window is what one run of a rule looks at: a tenant's rows with TimeGenerated in [From, To)
+// for a scheduled rule, or, for a near-real-time rule, the rows stored from the bus messages
+// in (IngestAfter, IngestThrough] whatever their time (From and To are then zero).
 type Window struct {
 	Tenant   string
 	From, To time.Time
 	Now      time.Time // the value of now() in the query: the slot time
+	// IngestAfter and IngestThrough bound a near-real-time run; IngestThrough is 0 otherwise.
+	IngestAfter, IngestThrough uint64
 }
 
 // Evaluator runs a rule's query over a window. It is called from the rule goroutines
@@ -41,7 +45,8 @@ type KQL struct {
 
 // Evaluate compiles and runs r's query for w.
 func (k KQL) Evaluate(ctx context.Context, r *rule.Rule, w Window) (*store.Result, error) {
-	q, diags := kql.Compile(r.Query, k.Registry, kql.Options{Tenant: w.Tenant, From: w.From, To: w.To, Now: w.Now})
+	q, diags := kql.Compile(r.Query, k.Registry, kql.Options{Tenant: w.Tenant, From: w.From, To: w.To, Now: w.Now,
+		IngestAfter: w.IngestAfter, IngestThrough: w.IngestThrough})
 	if q == nil {
 		var msgs []string
 		for _, d := range diags {

@@ -3,7 +3,10 @@ package schedule
 import (
 	"context"
 	"errors"
+	"fmt"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -117,6 +120,7 @@ type harness struct {
 	runs  chan RunInfo
 	m     *Metrics
 	rules []*rule.Rule
+	s     *Scheduler
 }
 
 func startHarness(t *testing.T, rules []*rule.Rule, tenants []string, rows func(*rule.Rule, Window) (int, error)) *harness {
@@ -130,6 +134,7 @@ func startHarness(t *testing.T, rules []*rule.Rule, tenants []string, rows func(
 	if err != nil {
 		t.Fatal(err)
 	}
+	h.s = s
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- s.Run(ctx) }()
@@ -355,7 +360,164 @@ func maxTime(a, b time.Time) time.Time {
 func TestNewRejectsUnschedulable(t *testing.T) {
 	nrt := testRule("nrt", 0, 0)
 	nrt.Kind = rule.KindNRT
-	if _, err := New([]*rule.Rule{nrt}, Options{Evaluator: &fakeEval{}, Sink: &fakeSink{}}); err == nil {
-		t.Error("NRT rule accepted")
+	if _, err := New([]*rule.Rule{nrt}, Options{Evaluator: &fakeEval{}, Sink: &fakeSink{}}); err == nil || !strings.Contains(err.Error(), "Watermark") {
+		t.Errorf("NRT rule without a watermark: err = %v", err)
+	}
+	noFreq := testRule("nofreq", 0, time.Hour)
+	if _, err := New([]*rule.Rule{noFreq}, Options{Evaluator: &fakeEval{}, Sink: &fakeSink{}}); err == nil || !strings.Contains(err.Error(), "no queryFrequency") {
+		t.Errorf("scheduled rule without a frequency: err = %v", err)
+	}
+}
+
+// memMarks is Marks in memory.
+type memMarks struct {
+	mu sync.Mutex
+	m  map[string]uint64
+}
+
+func (m *memMarks) NRTMark(_ context.Context, tenant, id string) (uint64, bool, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	v, ok := m.m[tenant+"/"+id]
+	return v, ok, nil
+}
+
+func (m *memMarks) SetNRTMark(_ context.Context, tenant, id string, seq uint64) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.m[tenant+"/"+id] = seq
+	return nil
+}
+
+// TestNRT runs a near-real-time rule every minute over the bus messages stored since its
+// previous run: nothing before it started, none twice, none lost to a failed run, and it
+// resumes from its stored mark.
+func TestNRT(t *testing.T) {
+	nrt := testRule("nrt", 0, 0)
+	nrt.Kind = rule.KindNRT
+	var wm atomic.Uint64
+	wm.Store(5)
+	marks := &memMarks{m: map[string]uint64{}}
+	fail := atomic.Bool{}
+	start := func() *harness {
+		h := &harness{t: t, clock: NewManualClock(t0), sink: &fakeSink{}, runs: make(chan RunInfo, 100), rules: []*rule.Rule{nrt}}
+		h.eval = &fakeEval{rows: func(_ *rule.Rule, w Window) (int, error) {
+			if fail.Load() {
+				return 0, errors.New("store busy")
+			}
+			return int(w.IngestThrough - w.IngestAfter), nil
+		}}
+		s, err := New(h.rules, Options{Evaluator: h.eval, Sink: h.sink, Clock: h.clock, Watermark: wm.Load, Marks: marks, OnRun: func(ri RunInfo) { h.runs <- ri }})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ctx, cancel := context.WithCancel(context.Background())
+		done := make(chan struct{})
+		go func() { _ = s.Run(ctx); close(done) }()
+		t.Cleanup(func() { cancel(); <-done })
+		h.s = s
+		return h
+	}
+	h := start()
+	minute := func(n int) time.Time {
+		return NextSlot(t0, time.Minute, Offset("nrt", time.Minute)).Add(time.Duration(n) * time.Minute)
+	}
+	type rng struct{ after, through uint64 }
+	steps := []struct {
+		wm     uint64
+		fail   bool
+		want   rng
+		rows   int
+		errors bool
+	}{
+		{wm: 5, want: rng{5, 5}},          // nothing new since the rule started
+		{wm: 9, want: rng{5, 9}, rows: 4}, // the messages stored meanwhile
+		{wm: 12, fail: true, want: rng{9, 12}, errors: true},
+		{wm: 14, want: rng{9, 14}, rows: 5}, // the failed run's messages are read again
+		{wm: 14, want: rng{14, 14}},
+	}
+	for i, st := range steps {
+		wm.Store(st.wm)
+		fail.Store(st.fail)
+		ri := h.set(minute(i), 1)[0]
+		if (rng{ri.IngestAfter, ri.IngestThrough}) != st.want || ri.Rows != st.rows || (ri.Err != nil) != st.errors {
+			t.Errorf("step %d: run %+v, want range %v rows %d", i, ri, st.want, st.rows)
+		}
+	}
+	if got, _, _ := marks.NRTMark(context.Background(), "default", "nrt"); got != 14 {
+		t.Errorf("stored mark = %d, want 14", got)
+	}
+	// A new scheduler resumes from the stored mark, not the current watermark.
+	wm.Store(20)
+	h2 := start()
+	if ri := h2.set(minute(0), 1)[0]; ri.IngestAfter != 14 || ri.IngestThrough != 20 {
+		t.Errorf("after restart: range (%d, %d], want (14, 20]", ri.IngestAfter, ri.IngestThrough)
+	}
+}
+
+func TestReplace(t *testing.T) {
+	a, b := testRule("a", time.Hour, time.Hour), testRule("b", time.Hour, time.Hour)
+	h := startHarness(t, []*rule.Rule{a, b}, nil, func(*rule.Rule, Window) (int, error) { return 0, nil })
+	if !h.clock.WaitFor(2, 5*time.Second) {
+		t.Fatal("rules did not start")
+	}
+	c := testRule("c", 5*time.Minute, 5*time.Minute)
+	if err := h.s.Replace([]Job{{Rule: a}, {Rule: c, Tenants: []string{"t9"}}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := h.s.Replace([]Job{{Rule: c, Tenants: []string{"t9"}}, {Rule: c, Tenants: []string{"t9"}}}); err == nil {
+		t.Error("a rule twice for one tenant was accepted")
+	}
+	// a and b had parked; c parks once its loop starts (b's stale waiter stays registered).
+	if !h.clock.WaitFor(3, 5*time.Second) {
+		t.Fatal("the new rule did not start")
+	}
+	h.clock.Set(t0.Add(time.Hour))
+	got := map[string]string{}
+	for _, ri := range h.collect(2) {
+		got[ri.RuleID] = ri.Tenant
+	}
+	if len(got) != 2 || got["a"] != "default" || got["c"] != "t9" {
+		t.Errorf("runs after replace = %v, want a for default and c for t9", got)
+	}
+	select {
+	case ri := <-h.runs:
+		t.Errorf("unexpected run %+v (b was removed)", ri)
+	case <-time.After(100 * time.Millisecond):
+	}
+	if ids := h.s.Rules(); len(ids) != 2 || ids[0].ID != "a" || ids[1].ID != "c" {
+		t.Errorf("Rules() = %v", ids)
+	}
+}
+
+func TestRunNow(t *testing.T) {
+	a, b := testRule("a", time.Hour, 2*time.Hour), testRule("b", 24*time.Hour, 24*time.Hour)
+	nrt := testRule("nrt", 0, 0)
+	nrt.Kind = rule.KindNRT
+	eval := &fakeEval{rows: func(r *rule.Rule, _ Window) (int, error) {
+		if r.ID == "b" {
+			return 0, errors.New("boom")
+		}
+		return 1, nil
+	}}
+	sink := &fakeSink{}
+	s, err := NewJobs([]Job{{Rule: a, Tenants: []string{"t1", "t2"}}, {Rule: b}, {Rule: nrt}}, Options{
+		Evaluator: eval, Sink: sink, Clock: NewManualClock(t0), Watermark: func() uint64 { return 0 },
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	at := t0.Add(90 * time.Minute)
+	runs := s.RunNow(context.Background(), at)
+	var got []string
+	for _, ri := range runs {
+		got = append(got, fmt.Sprintf("%s/%s %s-%s alerts=%d err=%v", ri.RuleID, ri.Tenant, ri.From.Format("15:04"), ri.To.Format("15:04"), ri.Alerts, ri.Err != nil))
+	}
+	want := []string{"a/t1 23:30-01:30 alerts=1 err=false", "a/t2 23:30-01:30 alerts=1 err=false", "b/default 01:30-01:30 alerts=0 err=true"}
+	if strings.Join(got, "\n") != strings.Join(want, "\n") {
+		t.Errorf("runs =\n%s\nwant\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	if len(sink.alerts) != 2 {
+		t.Errorf("stored %d alerts, want 2", len(sink.alerts))
 	}
 }

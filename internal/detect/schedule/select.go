@@ -64,8 +64,10 @@ func Select(rules []*rule.Rule, findings []rule.Finding, reg *schema.Registry) (
 
 func unschedulable(r *rule.Rule) string {
 	switch {
-	case r.Kind == rule.KindNRT || r.Frequency <= 0:
-		return "near-real-time and continuous rules are not run by the scheduler yet"
+	case r.Kind == rule.KindNRT:
+		return ""
+	case r.Frequency <= 0:
+		return "no queryFrequency"
 	case r.Period <= 0:
 		return "no queryPeriod"
 	}

@@ -18,7 +18,7 @@ const (
 // winTables are the tables a WinMapper fills.
 var winTables = []string{
 	"DeviceProcessEvents", "DeviceNetworkEvents", "DeviceImageLoadEvents", "DeviceFileEvents",
-	"DeviceRegistryEvents", "DeviceEvents", "DeviceLogonEvents", "SecurityEvent", "WindowsEvent",
+	"DeviceRegistryEvents", "DeviceEvents", "DeviceLogonEvents", "SecurityEvent", "WindowsEvent", "IdentityLogonEvents",
 }
 
 // WinMapper maps Windows events to rows: Sysmon to the Defender Device* tables, Security to

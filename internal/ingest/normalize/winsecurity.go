@@ -96,7 +96,8 @@ var integrityLevels = map[string]string{
 var tokenElevations = map[string]string{"%%1936": "TokenElevationTypeDefault", "%%1937": "TokenElevationTypeFull", "%%1938": "TokenElevationTypeLimited"}
 
 // securityRows maps a Security channel event to SecurityEvent and, for 4624/4625 and 4688,
-// to DeviceLogonEvents and DeviceProcessEvents.
+// to DeviceLogonEvents and DeviceProcessEvents; domain controller authentications (4768, 4769,
+// 4771, 4776 and network logons of domain accounts) also to IdentityLogonEvents.
 func (m *WinMapper) securityRows(ev *WinEvent) []Record {
 	recs := []Record{m.securityEventRow(ev)}
 	switch ev.EventID {
@@ -105,6 +106,9 @@ func (m *WinMapper) securityRows(ev *WinEvent) []Record {
 	case 4688:
 		recs = append(recs, m.processRow4688(ev))
 	default:
+	}
+	if identityLogon(ev) {
+		recs = append(recs, m.identityLogonRow(ev))
 	}
 	return recs
 }

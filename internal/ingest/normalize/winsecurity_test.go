@@ -8,7 +8,7 @@ import (
 func TestSecurity4624(t *testing.T) {
 	m := newTestWinMapper(t)
 	recs := mapOne(t, m, logon4624)
-	if len(recs) != 2 || recs[0].Table.Name != "SecurityEvent" || recs[1].Table.Name != "DeviceLogonEvents" {
+	if len(recs) != 3 || recs[0].Table.Name != "SecurityEvent" || recs[1].Table.Name != "DeviceLogonEvents" || recs[2].Table.Name != "IdentityLogonEvents" {
 		t.Fatalf("records %v", recs)
 	}
 	ts := at(2024, 3, 10, 11, 0, 0, 123456700)
@@ -44,7 +44,7 @@ func TestSecurity4625(t *testing.T) {
 		"AuthenticationPackageName", "Negotiate", "WorkstationName", "WS-0142", "TransmittedServices", "-", "LmPackageName", "-",
 		"KeyLength", "0", "ProcessId", "0x1a4", "ProcessName", `C:\Windows\System32\svchost.exe`, "IpAddress", "198.51.100.23", "IpPort", "0")
 	recs := mapOne(t, m, x)
-	if len(recs) != 2 {
+	if len(recs) != 3 {
 		t.Fatalf("records %v", recs)
 	}
 	ts := at(2024, 3, 10, 11, 1, 0, 0)

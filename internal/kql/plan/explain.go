@@ -25,7 +25,11 @@ func explain(b *strings.Builder, n Node, depth int) {
 	var kids []Node
 	switch n := n.(type) {
 	case *Scan:
-		fmt.Fprintf(b, "%sScan %s tenant=%q", ind, n.Table, n.Tenant)
+		if len(n.Tenants) > 0 {
+			fmt.Fprintf(b, "%sScan %s tenants=%q", ind, n.Table, n.Tenants)
+		} else {
+			fmt.Fprintf(b, "%sScan %s tenant=%q", ind, n.Table, n.Tenant)
+		}
 		if !n.From.IsZero() || !n.To.IsZero() {
 			fmt.Fprintf(b, " time=[%s, %s)", n.From.Format("2006-01-02T15:04:05Z"), n.To.Format("2006-01-02T15:04:05Z"))
 		}

@@ -32,8 +32,14 @@ type Scan struct {
 	Cols   []Column
 	Hidden []Column // hidden columns also read (ingestion_time()); not in Columns()
 	Tenant string
-	From   time.Time
-	To     time.Time
+	// Tenants, when not empty, replaces Tenant: the scan reads the rows of
+	// any of these tenants (a principal granted several).
+	Tenants []string
+	From    time.Time
+	To      time.Time
+	// IngestAfter and IngestThrough, when IngestThrough is not 0, restrict the scan to rows
+	// of the bus messages in (IngestAfter, IngestThrough].
+	IngestAfter, IngestThrough uint64
 }
 
 // Filter keeps the rows for which Pred is true.

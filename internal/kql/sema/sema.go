@@ -12,10 +12,16 @@ import (
 
 // Options are the checker's inputs besides the query.
 type Options struct {
-	Tenant string    // required: every table scan is restricted to it
-	From   time.Time // optional time range on TimeGenerated: [From, To)
-	To     time.Time
-	Now    time.Time // the value of now(); the zero value means time.Now()
+	Tenant string // required unless Tenants is set: every table scan is restricted to it
+	// Tenants, when not empty, restricts every table scan to these tenants
+	// instead (a principal granted several tenants).
+	Tenants []string
+	From    time.Time // optional time range on TimeGenerated: [From, To)
+	To      time.Time
+	Now     time.Time // the value of now(); the zero value means time.Now()
+	// IngestAfter and IngestThrough, when IngestThrough is not 0, restrict every scan to
+	// the rows of the bus messages in (IngestAfter, IngestThrough].
+	IngestAfter, IngestThrough uint64
 }
 
 // Check resolves and type-checks script and returns the plan of its query

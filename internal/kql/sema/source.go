@@ -67,7 +67,8 @@ func (c *checker) scan(tab *schema.Table) plan.Node {
 	for _, col := range tab.Visible() {
 		cols = append(cols, plan.Column{Name: col.Name, Type: col.Type})
 	}
-	return &plan.Scan{Table: tab.Name, Cols: cols, Tenant: c.opts.Tenant, From: c.opts.From, To: c.opts.To}
+	return &plan.Scan{Table: tab.Name, Cols: cols, Tenant: c.opts.Tenant, Tenants: c.opts.Tenants, From: c.opts.From, To: c.opts.To,
+		IngestAfter: c.opts.IngestAfter, IngestThrough: c.opts.IngestThrough}
 }
 
 // matchTables expands a table pattern such as Device* to registry tables.

@@ -1,0 +1,107 @@
+package demo
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/app"
+	"github.com/vigilsec/vigil/internal/detect/alert"
+	"github.com/vigilsec/vigil/internal/meta"
+)
+
+// TestScenario replays the demo scenario through the real server, receivers and normalizers
+// and checks its outcome: one attack incident with alerts from at least four domains, holding
+// the victim's device and account, the file server and the attacker's address, with the
+// attack's techniques; and no incident from the benign noise.
+func TestScenario(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the server and the whole scenario")
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out bytes.Buffer
+	opts := Options{Data: filepath.Join(t.TempDir(), "demo"), Listen: "127.0.0.1:0", Seed: 7, NoBrowser: true, Out: &out,
+		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	cfg, err := config(opts)
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, err := app.New(ctx, cfg, opts.Log)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ready, errc := make(chan string, 1), make(chan error, 1)
+	go func() { errc <- a.Run(ctx, func(addr string) { ready <- addr }) }()
+	d := &driver{a: a, base: "http://" + <-ready, out: &out}
+	defer func() {
+		cancel()
+		if err := <-errc; err != nil {
+			t.Error(err)
+		}
+	}()
+	if err := d.play(ctx, opts); err != nil {
+		t.Fatal(err)
+	}
+	d.tell(ctx, time.Now(), opts)
+	t.Log(out.String())
+
+	incidents, err := a.Incidents(ctx, meta.DefaultTenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var open []meta.Incident
+	for _, in := range incidents {
+		if in.MergedInto == 0 {
+			open = append(open, in)
+		}
+	}
+	if len(open) != 1 {
+		t.Fatalf("%d incidents, want exactly one (the attack): %s", len(open), out.String())
+	}
+	alerts, err := a.IncidentAlerts(ctx, meta.DefaultTenantID, open[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if doms := domains(alerts); len(doms) < 4 {
+		t.Errorf("alerts from %v, want at least four domains", doms)
+	}
+	entities, techniques := incidentFacts(t, alerts)
+	for _, want := range []string{d.gen.Actor("victim.host"), d.gen.Actor("target.host"), d.gen.Actor("attacker.ip"), d.gen.Actor("victim.upn")} {
+		if !slices.ContainsFunc(entities, func(e string) bool {
+			return strings.EqualFold(e, want) || strings.HasPrefix(strings.ToLower(e), strings.ToLower(want)+".")
+		}) {
+			t.Errorf("the incident does not name %q; it names %v", want, entities)
+		}
+	}
+	for _, want := range []string{"T1566", "T1059", "T1003", "T1558"} {
+		if !slices.ContainsFunc(techniques, func(x string) bool { return strings.HasPrefix(x, want) }) {
+			t.Errorf("the incident lacks technique %s; it has %v", want, techniques)
+		}
+	}
+}
+
+// incidentFacts returns the entity identifier values and the techniques of alerts.
+func incidentFacts(t *testing.T, alerts []meta.IncidentAlert) (entities, techniques []string) {
+	t.Helper()
+	for _, ia := range alerts {
+		var a alert.Alert
+		if err := json.Unmarshal(ia.Data, &a); err != nil {
+			t.Fatal(err)
+		}
+		for _, e := range a.Entities {
+			for _, v := range e.Identifiers {
+				entities = append(entities, v)
+			}
+		}
+		techniques = append(techniques, a.Techniques...)
+	}
+	return entities, techniques
+}

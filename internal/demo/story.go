@@ -1,0 +1,71 @@
+package demo
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/meta"
+)
+
+// tell prints what the demo produced: the incidents with their alerts by domain, and where to
+// look.
+func (d *driver) tell(ctx context.Context, started time.Time, opts Options) {
+	incidents, err := d.a.Incidents(ctx, meta.DefaultTenantID)
+	if err != nil {
+		fmt.Fprintf(d.out, "Could not read incidents: %v\n", err)
+		return
+	}
+	fmt.Fprintf(d.out, "\nIn %s: %d incident(s).\n", time.Since(started).Round(100*time.Millisecond), len(incidents))
+	for _, in := range incidents {
+		if in.MergedInto != 0 {
+			continue
+		}
+		alerts, err := d.a.IncidentAlerts(ctx, meta.DefaultTenantID, in.ID)
+		if err != nil {
+			continue
+		}
+		fmt.Fprintf(d.out, "  #%d [%s] %s: %d alerts from %s\n", in.ID, in.Severity, in.Title, len(alerts), strings.Join(domains(alerts), ", "))
+	}
+	fmt.Fprintf(d.out, "\nPortal:   %s/\nAPI key:  %s/admin.key (sign in with it, or: vigil incidents list --data %s --server %s)\n", d.base, opts.Data, opts.Data, d.base)
+	fmt.Fprintln(d.out, "Automatic attack disruption and the Action Center are not built yet: nothing was contained.")
+	fmt.Fprintln(d.out, "Vigil keeps serving; Ctrl-C stops it.")
+	if !opts.NoBrowser {
+		openBrowser(d.base + "/")
+	}
+}
+
+// domainOfRule names the domain of an alert from the tables its rule reads, as the rule ids
+// do not say it: email, endpoint, identity, cloud, network.
+func domains(alerts []meta.IncidentAlert) []string {
+	set := map[string]bool{}
+	for _, a := range alerts {
+		set[domainOf(a.Title+" "+a.RuleID)] = true
+	}
+	out := make([]string, 0, len(set))
+	for k := range set {
+		out = append(out, k)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// domainWords maps words of alert titles to domains; the first that matches wins.
+var domainWords = []struct{ word, domain string }{
+	{"mail", "email"}, {"phish", "email"}, {"attachment", "email"}, {"url click", "email"},
+	{"sign-in", "identity"}, {"signin", "identity"}, {"mfa", "identity"}, {"kerbero", "identity"}, {"travel", "identity"}, {"decoy", "identity"},
+	{"sharepoint", "cloud"}, {"download", "cloud"}, {"inbox", "cloud"}, {"forward", "cloud"}, {"aws", "cloud"},
+	{"threat intelligence", "network"}, {"firewall", "network"}, {"connection", "network"},
+}
+
+func domainOf(text string) string {
+	t := strings.ToLower(text)
+	for _, w := range domainWords {
+		if strings.Contains(t, w.word) {
+			return w.domain
+		}
+	}
+	return "endpoint"
+}

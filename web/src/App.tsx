@@ -1,0 +1,66 @@
+import { lazy, Suspense, useEffect, useState } from 'react';
+import { Route, Routes } from 'react-router-dom';
+import { FluentProvider, Spinner, webDarkTheme, webLightTheme } from '@fluentui/react-components';
+import { AuthProvider, useAuth } from './auth';
+import { Shell } from './Shell';
+import { Login } from './pages/Login';
+import { Home } from './pages/Home';
+import { IncidentQueue } from './pages/IncidentQueue';
+import { IncidentPage } from './pages/IncidentPage';
+import { DataConnectors } from './pages/DataConnectors';
+import { NotFound, Placeholder } from './pages/Placeholder';
+import { Rules } from './pages/Rules';
+import { Audit } from './pages/Audit';
+
+// Hunting carries the results grid and charts; Monaco is loaded lazily inside it.
+const Hunting = lazy(() => import('./pages/Hunting'));
+
+export type ThemeName = 'light' | 'dark';
+const themeKey = 'vigil.theme';
+
+function initialTheme(): ThemeName {
+  const saved = localStorage.getItem(themeKey);
+  if (saved === 'light' || saved === 'dark') return saved;
+  return window.matchMedia('(prefers-color-scheme: dark)').matches ? 'dark' : 'light';
+}
+
+export function App() {
+  const [theme, setTheme] = useState<ThemeName>(initialTheme);
+  useEffect(() => {
+    localStorage.setItem(themeKey, theme);
+    document.documentElement.dataset.theme = theme;
+  }, [theme]);
+  return (
+    <FluentProvider theme={theme === 'dark' ? webDarkTheme : webLightTheme} style={{ height: '100vh' }}>
+      <AuthProvider>
+        <Gate theme={theme} onTheme={setTheme} />
+      </AuthProvider>
+    </FluentProvider>
+  );
+}
+
+function Gate({ theme, onTheme }: { theme: ThemeName; onTheme: (t: ThemeName) => void }) {
+  const { auth, checking } = useAuth();
+  if (checking) return <Spinner label="Loading Vigil" style={{ marginTop: '20vh' }} />;
+  if (!auth) return <Login />;
+  return (
+    <Shell theme={theme} onTheme={onTheme}>
+      <Suspense fallback={<Spinner label="Loading" />}>
+        <Routes>
+          <Route path="/" element={<Home />} />
+          <Route path="/incidents" element={<IncidentQueue />} />
+          <Route path="/incidents/:id" element={<IncidentPage />} />
+          <Route path="/incidents/:id/:tab" element={<IncidentPage />} />
+          <Route path="/hunting" element={<Hunting theme={theme} />} />
+          <Route path="/rules" element={<Rules />} />
+          <Route path="/action-center" element={<Placeholder title="Action Center" missing="the Action Center API (pending and history of response actions, approve and reject) from the response issue" />} />
+          <Route path="/threat-intelligence" element={<Placeholder title="Threat intelligence" missing="the threat intelligence indicators API (list and import indicators)" />} />
+          <Route path="/data-connectors" element={<DataConnectors />} />
+          <Route path="/settings" element={<Placeholder title="Settings" missing="pages over the users, roles, tenants and API keys API, which is landing now (manage them with the API or the CLI meanwhile)" />} />
+          <Route path="/audit" element={<Audit />} />
+          <Route path="*" element={<NotFound />} />
+        </Routes>
+      </Suspense>
+    </Shell>
+  );
+}

@@ -1,0 +1,175 @@
+// Advanced hunting: KQL editor, results grid, charts for `render`, query history. The query
+// is in the URL (?q=) so a hunt can be shared.
+import { lazy, Suspense, useCallback, useMemo, useRef, useState } from 'react';
+import { useSearchParams } from 'react-router-dom';
+import {
+  Button, Dropdown, makeStyles, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, MessageBar, MessageBarBody, MessageBarTitle,
+  Option, Spinner, Tab, TabList, Text, tokens, Tooltip,
+} from '@fluentui/react-components';
+import { History20Regular, Play20Filled, Table20Regular } from '@fluentui/react-icons';
+import { api, ApiError, errorText } from '../lib/api';
+import { toMarkers, type Marker } from '../lib/diagnostics';
+import { addHistory, clearHistory, loadHistory, type HistoryItem } from '../lib/history';
+import { chartKinds, renderOf, seriesOf, type ChartKind } from '../lib/render';
+import type { HuntingResult, TableInfo } from '../lib/types';
+import { useAsync } from '../lib/useAsync';
+import { Empty, usePageStyles } from './common';
+import { ResultsGrid } from './ResultsGrid';
+import type { ThemeName } from '../App';
+
+const KustoEditor = lazy(() => import('./KustoEditor'));
+const ResultChart = lazy(() => import('./ResultChart'));
+
+const starter = 'DeviceProcessEvents\n| where Timestamp > ago(7d)\n| summarize count() by bin(Timestamp, 1h)\n| render timechart';
+
+const useStyles = makeStyles({
+  layout: { display: 'grid', gridTemplateColumns: '220px 1fr', gap: '12px', flex: 1, minHeight: 0 },
+  schema: { overflow: 'auto', backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium, padding: '8px', fontSize: tokens.fontSizeBase200, maxHeight: 'calc(100vh - 140px)' },
+  main: { display: 'flex', flexDirection: 'column', gap: '8px', minWidth: 0, minHeight: 0 },
+  editor: { height: '200px', border: `1px solid ${tokens.colorNeutralStroke1}`, borderRadius: tokens.borderRadiusMedium, overflow: 'hidden', resize: 'vertical', minHeight: '120px' },
+  diag: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, cursor: 'pointer', textAlign: 'left', background: 'none', border: 'none', color: 'inherit', padding: '2px 0', display: 'block' },
+  table: { display: 'flex', alignItems: 'center', gap: '4px', width: '100%', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', textAlign: 'left', background: 'none', border: 'none', color: tokens.colorNeutralForeground1, padding: '3px 4px', cursor: 'pointer', borderRadius: '4px',
+    ':hover': { backgroundColor: tokens.colorNeutralBackground1Hover } },
+});
+
+export default function Hunting({ theme }: { theme: ThemeName }) {
+  const s = useStyles();
+  const ps = usePageStyles();
+  const [params, setParams] = useSearchParams();
+  const [text, setText] = useState(() => params.get('q') ?? loadHistory()[0]?.query ?? starter);
+  const [result, setResult] = useState<HuntingResult | null>(null);
+  const [ranQuery, setRanQuery] = useState('');
+  const [err, setErr] = useState<unknown>(null);
+  const [markers, setMarkers] = useState<Marker[]>([]);
+  const [jumpTo, setJumpTo] = useState<Marker | null>(null);
+  const [running, setRunning] = useState(false);
+  const [elapsed, setElapsed] = useState(0);
+  const [history, setHistory] = useState<HistoryItem[]>(loadHistory);
+  const [view, setView] = useState<'results' | 'chart'>('results');
+  const [chart, setChart] = useState<ChartKind>('table');
+  const [tableFilter, setTableFilter] = useState('');
+  const tables = useAsync((sig) => api<TableInfo[]>('/api/v1/tables', { signal: sig }), []);
+  const ctl = useRef<AbortController | null>(null);
+
+  const run = useCallback(async (q?: string) => {
+    const query = q ?? text;
+    if (!query.trim()) return;
+    ctl.current?.abort();
+    const c = new AbortController();
+    ctl.current = c;
+    setRunning(true);
+    setErr(null);
+    setMarkers([]);
+    setParams(new URLSearchParams({ q: query }), { replace: true });
+    const t0 = performance.now();
+    try {
+      const r = await api<HuntingResult>('/api/v1/security/runHuntingQuery', { method: 'POST', body: { Query: query }, signal: c.signal });
+      setResult(r);
+      setRanQuery(query);
+      const kind = renderOf(query);
+      setChart(kind);
+      setView(kind === 'table' ? 'results' : 'chart');
+      setHistory(addHistory({ query, at: new Date().toISOString(), rows: r.results.length }));
+    } catch (e) {
+      if (e instanceof DOMException && e.name === 'AbortError') return;
+      setErr(e);
+      if (e instanceof ApiError && e.diagnostics.length) setMarkers(toMarkers(query, e.diagnostics));
+      setHistory(addHistory({ query, at: new Date().toISOString(), error: errorText(e) }));
+    } finally {
+      setElapsed(performance.now() - t0);
+      if (ctl.current === c) setRunning(false);
+    }
+  }, [text, setParams]);
+
+  const series = useMemo(() => (result && chart !== 'table' ? seriesOf(result, chart) : null), [result, chart]);
+  const tableList = useMemo(() => (tables.data ?? [])
+    .filter((t) => t.name.toLowerCase().includes(tableFilter.toLowerCase()))
+    .sort((a, b) => (b.rows > 0 ? 1 : 0) - (a.rows > 0 ? 1 : 0) || a.name.localeCompare(b.name)), [tables.data, tableFilter]);
+  const diagErrs = err instanceof ApiError ? err.diagnostics : [];
+
+  return (
+    <div className={ps.page} style={{ height: '100%' }}>
+      <div className={ps.header}>
+        <h1 className={ps.title}>Advanced hunting</h1>
+        <span style={{ flex: 1 }} />
+        <Tooltip content="Shift+Enter or Ctrl+Enter" relationship="description">
+          <Button appearance="primary" icon={running ? <Spinner size="tiny" /> : <Play20Filled />} onClick={() => void run()} disabled={running}>Run query</Button>
+        </Tooltip>
+        <Menu>
+          <MenuTrigger disableButtonEnhancement><Button icon={<History20Regular />}>History</Button></MenuTrigger>
+          <MenuPopover style={{ maxWidth: 560 }}>
+            <MenuList>
+              {history.length === 0 ? <MenuItem disabled>No queries yet</MenuItem> : history.slice(0, 20).map((h) => (
+                <MenuItem key={h.at + h.query} onClick={() => { setText(h.query); void run(h.query); }}
+                  secondaryContent={h.error ? 'error' : `${h.rows ?? 0} rows`}>
+                  <span style={{ fontFamily: tokens.fontFamilyMonospace, fontSize: 12 }}>{h.query.replace(/\s+/g, ' ').slice(0, 80)}</span>
+                </MenuItem>
+              ))}
+              {history.length > 0 && <MenuItem onClick={() => { clearHistory(); setHistory([]); }}>Clear history</MenuItem>}
+            </MenuList>
+          </MenuPopover>
+        </Menu>
+      </div>
+      <div className={s.layout}>
+        <nav className={s.schema} aria-label="Schema">
+          <Text weight="semibold" block>Schema</Text>
+          <input aria-label="Filter tables" placeholder="Filter tables" value={tableFilter} onChange={(e) => setTableFilter(e.target.value)}
+            style={{ width: '100%', boxSizing: 'border-box', margin: '6px 0', padding: 4, background: 'transparent', color: 'inherit', border: `1px solid ${tokens.colorNeutralStroke1}`, borderRadius: 4 }} />
+          {tables.loading ? <Spinner size="tiny" /> : tables.error ? <Text>{errorText(tables.error)}</Text> : tableList.slice(0, 400).map((t) => (
+            <button key={t.name} className={s.table} title={`${t.rows.toLocaleString()} rows · ${(t.columns ?? []).map((c) => `${c.name}:${c.type}`).join(', ')}`}
+              onClick={() => setText((old) => (old.trim() ? old : `${t.name}\n| take 100`))} onDoubleClick={() => setText(`${t.name}\n| take 100`)}>
+              <Table20Regular style={{ flexShrink: 0 }} />
+              <span style={{ fontWeight: t.rows > 0 ? 600 : 400, overflow: 'hidden', textOverflow: 'ellipsis' }}>{t.name}</span>
+            </button>
+          ))}
+        </nav>
+        <div className={s.main}>
+          <div className={s.editor}>
+            <Suspense fallback={<Spinner label="Loading the editor" style={{ marginTop: 40 }} />}>
+              <KustoEditor value={text} onChange={setText} onRun={() => void run()} markers={markers} tables={tables.data} dark={theme === 'dark'} jumpTo={jumpTo} />
+            </Suspense>
+          </div>
+          {err !== null && (
+            <MessageBar intent="error" role="alert" data-testid="query-error">
+              <MessageBarBody>
+                <MessageBarTitle>{diagErrs.length ? `The query has ${diagErrs.length} problem${diagErrs.length > 1 ? 's' : ''}` : 'The query failed'}</MessageBarTitle>
+                {diagErrs.length === 0 && errorText(err)}
+                {markers.map((m, i) => (
+                  <button key={i} className={s.diag} onClick={() => setJumpTo({ ...m })}>
+                    {m.startLineNumber}:{m.startColumn}: {m.message}
+                  </button>
+                ))}
+              </MessageBarBody>
+            </MessageBar>
+          )}
+          {result && !err && (
+            <div style={{ display: 'flex', alignItems: 'center', gap: 12, flexWrap: 'wrap' }}>
+              <TabList selectedValue={view} onTabSelect={(_, d) => setView(d.value as 'results' | 'chart')} size="small">
+                <Tab value="results">Results</Tab>
+                <Tab value="chart">Chart</Tab>
+              </TabList>
+              <Dropdown aria-label="Chart type" size="small" selectedOptions={[chart]} value={chart} style={{ minWidth: 150 }}
+                onOptionSelect={(_, d) => { const k = (d.optionValue ?? 'table') as ChartKind; setChart(k); setView(k === 'table' ? 'results' : 'chart'); }}>
+                {chartKinds.map((k) => <Option key={k} value={k}>{k}</Option>)}
+              </Dropdown>
+              <Text size={200} className={ps.muted}>{result.results.length.toLocaleString()} rows in {(elapsed / 1000).toFixed(2)} s{result.truncated ? ' (truncated at the server limit)' : ''}</Text>
+            </div>
+          )}
+          {!result && !err && !running && <Empty title="Run a query to see results">Write KQL over the Defender and Sentinel tables; Shift+Enter runs it.</Empty>}
+          {result && !err && view === 'results' && (
+            result.results.length === 0 ? <Empty title="No results">The query ran and returned no rows.</Empty> :
+            <div style={{ display: 'flex', flex: 1, minHeight: 280 }}><ResultsGrid columns={result.schema} rows={result.results} /></div>
+          )}
+          {result && !err && view === 'chart' && (
+            chart === 'table' ? <Text>Pick a chart type.</Text> : series === null ? (
+              <MessageBar intent="warning"><MessageBarBody>A {chart} needs a numeric column{chart === 'timechart' ? ' and a datetime column' : ''}; this result has {result.schema.map((c) => `${c.Name}:${c.Type}`).join(', ')}.</MessageBarBody></MessageBar>
+            ) : (
+              <div className={ps.card}><Suspense fallback={<Spinner label="Loading the chart" />}><ResultChart kind={chart} series={series} /></Suspense></div>
+            )
+          )}
+          {ranQuery && ranQuery !== text && result && !err && <Text size={200} className={ps.muted}>The results are of the previous query text.</Text>}
+        </div>
+      </div>
+    </div>
+  );
+}
