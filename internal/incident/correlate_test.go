@@ -186,4 +186,13 @@ func TestDerivedTitleAndSeverity(t *testing.T) {
 	if ins[0].Title != "Multi-stage incident involving Initial access & Execution" || ins[0].Severity != "high" || ins[0].AlertCount != 2 {
 		t.Fatalf("two detections: %+v", ins[0])
 	}
+	a3 := al("a3", "r3", 2, rule.SeverityLow, "Host=HostName=WS1")
+	a3.Tactics = []string{"CredentialAccess", "LateralMovement", "Exfiltration"}
+	if err := c.Put(ctx, []alert.Alert{a3}); err != nil {
+		t.Fatal(err)
+	}
+	ins, _ = s.Incidents(ctx, "t1", meta.IncidentFilter{})
+	if want := "Multi-stage incident involving Initial access, Execution, Credential access & 2 other tactics"; ins[0].Title != want {
+		t.Errorf("five tactics: title %q, want %q", ins[0].Title, want)
+	}
 }

@@ -32,7 +32,22 @@ func title(alerts []meta.IncidentAlert) string {
 	if len(tactics) == 0 {
 		return fmt.Sprintf("Multi-stage incident involving %d detections", len(detections))
 	}
+	if len(tactics) > maxTitleTactics {
+		rest := len(tactics) - maxTitleTactics
+		return fmt.Sprintf("Multi-stage incident involving %s & %d other tactics", strings.Join(spacedAll(tactics[:maxTitleTactics]), ", "), rest)
+	}
 	return "Multi-stage incident involving " + joinAnd(tactics)
+}
+
+// maxTitleTactics is how many tactics a title names before counting the rest.
+const maxTitleTactics = 3
+
+func spacedAll(items []string) []string {
+	out := make([]string, len(items))
+	for i, s := range items {
+		out[i] = spaced(s)
+	}
+	return out
 }
 
 // joinAnd joins tactics as Defender does: "Initial access, Execution & Persistence".

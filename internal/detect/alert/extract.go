@@ -226,11 +226,16 @@ func Expand(format string, idx map[string]int, row []any) string {
 	return b.String()
 }
 
-// eventTimes narrows the alert's time range to the rows' TimeGenerated or Timestamp.
+// timeColumns are the columns that give a result row's event time, in order of preference:
+// the event's own, then the names aggregating rules give the first and last times they saw
+// (summarize StartTime = min(TimeGenerated), EndTime = max(TimeGenerated), FirstSeen, ...).
+var timeColumns = []string{"TimeGenerated", "Timestamp", "StartTime", "FirstSeen", "StartTimeUtc", "EndTime", "LastSeen", "EndTimeUtc"}
+
+// eventTimes narrows the alert's time range to the rows' event times (timeColumns).
 func eventTimes(a *Alert, idx map[string]int, rows [][]any) {
 	var lo, hi time.Time
 	for _, row := range rows {
-		for _, c := range []string{"TimeGenerated", "Timestamp"} {
+		for _, c := range timeColumns {
 			i, ok := idx[c]
 			if !ok || i >= len(row) {
 				continue
@@ -245,7 +250,6 @@ func eventTimes(a *Alert, idx map[string]int, rows [][]any) {
 			if t.After(hi) {
 				hi = t
 			}
-			break
 		}
 	}
 	if !lo.IsZero() {

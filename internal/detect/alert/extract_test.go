@@ -104,3 +104,13 @@ func TestExpand(t *testing.T) {
 		}
 	}
 }
+
+func TestEventTimesFromAggregates(t *testing.T) {
+	t1 := time.Date(2026, 3, 1, 10, 0, 0, 0, time.UTC)
+	t2 := t1.Add(40 * time.Minute)
+	a := &Alert{StartTime: t1.Add(-14 * 24 * time.Hour), EndTime: t2.Add(time.Hour)}
+	eventTimes(a, map[string]int{"DeviceName": 0, "FirstSeen": 1, "LastSeen": 2}, [][]any{{"ws1", t1, t2}, {"ws2", t1.Add(5 * time.Minute), t1.Add(6 * time.Minute)}})
+	if !a.StartTime.Equal(t1) || !a.EndTime.Equal(t2) {
+		t.Errorf("time range = %s .. %s, want the rows' first and last seen %s .. %s", a.StartTime, a.EndTime, t1, t2)
+	}
+}
