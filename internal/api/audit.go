@@ -93,6 +93,7 @@ type auditRecordJSON struct {
 	Detail    rawJSON   `json:"detail"`
 	PrevHash  string    `json:"prevHash"`
 	Hash      string    `json:"hash"`
+	PrunedBy  int64     `json:"prunedBy,omitempty"` // a pruned record: the checkpoint that removed its content
 }
 
 // rawJSON is JSON text written as is.
@@ -133,7 +134,10 @@ func (s *Server) listAudit(w http.ResponseWriter, r *http.Request) {
 		NextAfter int64             `json:"nextAfter,omitempty"`
 	}{Value: make([]auditRecordJSON, len(recs))}
 	for i, a := range recs {
-		out.Value[i] = auditRecordJSON{a.Seq, a.Time, a.Actor, a.ActorType, a.Tenant, a.Action, a.Target, a.Source, a.Result, rawJSON(a.Detail), a.PrevHash, a.Hash}
+		if a.Detail == "" {
+			a.Detail = "null" // a pruned record
+		}
+		out.Value[i] = auditRecordJSON{a.Seq, a.Time, a.Actor, a.ActorType, a.Tenant, a.Action, a.Target, a.Source, a.Result, rawJSON(a.Detail), a.PrevHash, a.Hash, a.PrunedBy}
 	}
 	if len(recs) == f.Limit {
 		out.NextAfter = recs[len(recs)-1].Seq

@@ -68,6 +68,8 @@ func routePermissions() map[string]auth.Permission {
 		"POST /api/v1/tenants":        auth.UsersManage,
 		"GET /api/v1/audit":           auth.AuditRead,
 		"GET /api/v1/audit/verify":    auth.AuditRead,
+		"GET /api/v1/audit/retention": auth.AuditRead,
+		"PUT /api/v1/audit/retention": auth.SettingsWrite,
 
 		"GET /api/v1/security/rules/detectionRules":            auth.RulesRead,
 		"POST /api/v1/security/rules/detectionRules":           auth.RulesWrite,
@@ -89,6 +91,17 @@ func routePermissions() map[string]auth.Permission {
 		"GET /api/v1/security/alertTuningRules/{id}":     auth.RulesRead,
 		"PUT /api/v1/security/alertTuningRules/{id}":     auth.RulesWrite,
 		"DELETE /api/v1/security/alertTuningRules/{id}":  auth.RulesWrite,
+
+		"GET /api/v1/security/actions":                auth.IncidentsRead,
+		"POST /api/v1/security/actions":               auth.ResponseRequest,
+		"GET /api/v1/security/actions/{id}":           auth.IncidentsRead,
+		"GET /api/v1/security/actions/simulatedState": auth.IncidentsRead,
+		"POST /api/v1/security/actions/{id}/approve":  auth.ResponseApprove,
+		"POST /api/v1/security/actions/{id}/reject":   auth.ResponseApprove,
+		"POST /api/v1/security/actions/{id}/cancel":   auth.ResponseRequest,
+		"POST /api/v1/security/actions/{id}/undo":     auth.ResponseRequest,
+		"GET /api/v1/security/automationLevel":        auth.IncidentsRead,
+		"PUT /api/v1/security/automationLevel":        auth.ResponseApprove,
 
 		// Splunk HEC and Elasticsearch shapes: shippers with ingest tokens.
 		"POST /services/collector":           auth.IngestWrite,

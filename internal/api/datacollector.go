@@ -17,6 +17,10 @@ const dcSource = "http:/api/logs"
 // an empty body when every record was accepted, as Azure does, and 200 with the row errors
 // otherwise.
 func (s *Server) ingestDataCollector(w http.ResponseWriter, r *http.Request) {
+	s.counted(recvDataCollector, http.HandlerFunc(s.dataCollector)).ServeHTTP(w, r)
+}
+
+func (s *Server) dataCollector(w http.ResponseWriter, r *http.Request) {
 	p, body, ok := s.verifySharedKey(w, r)
 	if !ok {
 		return
@@ -39,7 +43,7 @@ func (s *Server) ingestDataCollector(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, &Error{Status: http.StatusBadRequest, Code: "InvalidDataFormat", Msg: err.Error()})
 		return
 	}
-	res, err := s.d.Ingest.Ingest(r.Context(), ingest.Request{Tenant: p.Tenant, Table: name, Source: dcSource, Body: ndjson})
+	res, err := s.ingestRequest(r.Context(), ingest.Request{Tenant: p.Tenant, Table: name, Source: dcSource, Body: ndjson})
 	if err != nil {
 		writeError(w, s.d.Log, err)
 		return

@@ -21,9 +21,10 @@ func (s *Server) esRoutes(mux *http.ServeMux) {
 	mux.Handle("GET /_license", auth(esLicense))
 	mux.Handle("GET /_xpack", auth(esXPack))
 	mux.Handle("GET /_cluster/health", auth(esHealth))
-	mux.Handle("POST /_bulk", auth(s.esBulk))
-	mux.Handle("PUT /_bulk", auth(s.esBulk))
-	mux.Handle("POST /{index}/_bulk", auth(s.esBulk))
+	bulk := s.counted(recvESBulk, auth(s.esBulk))
+	mux.Handle("POST /_bulk", bulk)
+	mux.Handle("PUT /_bulk", bulk)
+	mux.Handle("POST /{index}/_bulk", bulk)
 	// PUT /{index}/_bulk would overlap PUT /_index_template/{name} without either being more
 	// specific, which ServeMux refuses, so PUT /{index}/{op} dispatches.
 	mux.Handle("PUT /{index}/{op}", auth(s.esPut))
@@ -187,7 +188,7 @@ func (s *Server) esBulk(w http.ResponseWriter, r *http.Request) {
 	}
 	p, _ := PrincipalFrom(r.Context())
 	for _, b := range batches {
-		if _, err := s.d.Ingest.IngestRows(r.Context(), p.Tenant, esSource, b.Table, b.Rows, b.Rejects); err != nil {
+		if _, err := s.ingestRows(r.Context(), p.Tenant, esSource, b.Table, b.Rows, b.Rejects); err != nil {
 			s.esError(w, err)
 			return
 		}

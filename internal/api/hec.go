@@ -21,12 +21,13 @@ type hecReply struct {
 }
 
 func (s *Server) hecRoutes(mux *http.ServeMux) {
-	auth := func(h http.HandlerFunc) http.Handler { return s.keyAuth(hecAuthFail, h) }
+	auth := func(h http.HandlerFunc) http.Handler { return s.counted(recvHEC, s.keyAuth(hecAuthFail, h)) }
+	hr := s.newHECRouter()
 	for _, p := range []string{"/services/collector", "/services/collector/event", "/services/collector/event/1.0"} {
-		mux.Handle("POST "+p, auth(s.hecEvent))
+		mux.Handle("POST "+p, auth(func(w http.ResponseWriter, r *http.Request) { s.hecEvent(w, r, hr) }))
 	}
 	for _, p := range []string{"/services/collector/raw", "/services/collector/raw/1.0"} {
-		mux.Handle("POST "+p, auth(s.hecRaw))
+		mux.Handle("POST "+p, auth(func(w http.ResponseWriter, r *http.Request) { s.hecRaw(w, r, hr) }))
 	}
 	for _, p := range []string{"/services/collector/health", "/services/collector/health/1.0"} {
 		mux.HandleFunc("GET "+p, s.hecHealth)
@@ -62,7 +63,7 @@ func (s *Server) hecError(w http.ResponseWriter, err error) {
 }
 
 // hecEvent is POST /services/collector/event: concatenated JSON events.
-func (s *Server) hecEvent(w http.ResponseWriter, r *http.Request) {
+func (s *Server) hecEvent(w http.ResponseWriter, r *http.Request, hr *hecRouter) {
 	body, ok := s.hecBody(w, r)
 	if !ok {
 		return
@@ -76,11 +77,11 @@ func (s *Server) hecEvent(w http.ResponseWriter, r *http.Request) {
 		s.hecError(w, err)
 		return
 	}
-	s.hecIngest(w, r, events)
+	s.hecIngest(w, r, events, hr)
 }
 
 // hecRaw is POST /services/collector/raw: one event a line, metadata in the query string.
-func (s *Server) hecRaw(w http.ResponseWriter, r *http.Request) {
+func (s *Server) hecRaw(w http.ResponseWriter, r *http.Request, hr *hecRouter) {
 	body, ok := s.hecBody(w, r)
 	if !ok {
 		return
@@ -91,7 +92,7 @@ func (s *Server) hecRaw(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusBadRequest, hecReply{Text: "No data", Code: hec.CodeNoData})
 		return
 	}
-	s.hecIngest(w, r, events)
+	s.hecIngest(w, r, events, hr)
 }
 
 func (s *Server) hecBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) {
@@ -107,15 +108,15 @@ func (s *Server) hecBody(w http.ResponseWriter, r *http.Request) ([]byte, bool) 
 	return body, true
 }
 
-func (s *Server) hecIngest(w http.ResponseWriter, r *http.Request, events []hec.Event) {
+func (s *Server) hecIngest(w http.ResponseWriter, r *http.Request, events []hec.Event, hr *hecRouter) {
 	p, _ := PrincipalFrom(r.Context())
-	batches, err := hec.Route(s.d.Registry, events, time.Now().UTC())
+	batches, err := hr.route(s.d.Registry, events, time.Now().UTC())
 	if err != nil {
 		s.hecError(w, err)
 		return
 	}
 	for _, b := range batches {
-		if _, err := s.d.Ingest.IngestRows(r.Context(), p.Tenant, hecSource, b.Table, b.Rows, b.Rejects); err != nil {
+		if _, err := s.ingestRows(r.Context(), p.Tenant, hecSource, b.Table, b.Rows, b.Rejects); err != nil {
 			s.hecError(w, err)
 			return
 		}
@@ -132,7 +133,7 @@ func (s *Server) hecRejectWhole(r *http.Request, body []byte, ferr *hec.FormatEr
 	}
 	p, _ := PrincipalFrom(r.Context())
 	rej := []ingest.RowError{{Row: ferr.Event, Line: 1 + bytes.Count(body[:ferr.Offset], []byte{'\n'}), Offset: ferr.Offset, Reason: ferr.Error(), Raw: body}}
-	if _, err := s.d.Ingest.IngestRows(r.Context(), p.Tenant, hecSource, t, nil, rej); err != nil {
+	if _, err := s.ingestRows(r.Context(), p.Tenant, hecSource, t, nil, rej); err != nil {
 		return err
 	}
 	return ferr

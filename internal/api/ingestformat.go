@@ -29,9 +29,9 @@ func (s *Server) formatRoutes(mux *http.ServeMux) {
 		return
 	}
 	f := &sourceFormats{json: n, win: wm}
-	mux.Handle("POST /api/v1/ingest/format/{format}", s.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST /api/v1/ingest/format/{format}", s.counted(recvFormat, s.authenticate(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		s.ingestFormat(w, r, f)
-	})))
+	}))))
 }
 
 // sourceFormats normalizes every source format the route takes: the JSON cloud, identity and
@@ -91,7 +91,7 @@ func (s *Server) ingestFormat(w http.ResponseWriter, r *http.Request, n *sourceF
 	total := &ingest.Result{}
 	for _, name := range names {
 		b := batches[name]
-		res, err := s.d.Ingest.IngestRows(r.Context(), p.Tenant, "http:/api/v1/ingest/format/"+format, b.t, b.rows, b.rejects)
+		res, err := s.ingestRows(r.Context(), p.Tenant, "http:/api/v1/ingest/format/"+format, b.t, b.rows, b.rejects)
 		if err != nil {
 			writeError(w, s.d.Log, err)
 			return

@@ -58,7 +58,7 @@ const (
 )
 
 func (s *Server) otlpRoutes(mux *http.ServeMux) {
-	mux.Handle("POST /v1/logs", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	mux.Handle("POST /v1/logs", s.counted(recvOTLP, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		isJSON := otlpIsJSON(r)
 		fail := func(w http.ResponseWriter, missing bool) {
 			if missing {
@@ -68,7 +68,7 @@ func (s *Server) otlpRoutes(mux *http.ServeMux) {
 			otlpStatus(w, isJSON, http.StatusForbidden, rpcPermissionDenied, "unknown API key or no permission to ingest")
 		}
 		s.keyAuth(fail, http.HandlerFunc(s.otlpLogs)).ServeHTTP(w, r)
-	}))
+	})))
 }
 
 func otlpIsJSON(r *http.Request) bool {
@@ -104,7 +104,7 @@ func (s *Server) otlpLogs(w http.ResponseWriter, r *http.Request) {
 	p, _ := PrincipalFrom(r.Context())
 	rejected, reason := 0, ""
 	for _, b := range m.batches {
-		res, err := s.d.Ingest.IngestRows(r.Context(), p.Tenant, otlpSource, b.t, b.rows, b.rejects)
+		res, err := s.ingestRows(r.Context(), p.Tenant, otlpSource, b.t, b.rows, b.rejects)
 		if err != nil {
 			s.otlpError(w, isJSON, err)
 			return
@@ -134,7 +134,7 @@ func (s *Server) otlpRejectWhole(w http.ResponseWriter, r *http.Request, isJSON 
 	if t, ok := s.d.Registry.Table(otlpTable); ok {
 		p, _ := PrincipalFrom(r.Context())
 		rej := []ingest.RowError{{Line: 1, Reason: derr.Error(), Raw: body}}
-		if _, err := s.d.Ingest.IngestRows(r.Context(), p.Tenant, otlpSource, t, nil, rej); err != nil {
+		if _, err := s.ingestRows(r.Context(), p.Tenant, otlpSource, t, nil, rej); err != nil {
 			s.otlpError(w, isJSON, err)
 			return
 		}

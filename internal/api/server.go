@@ -12,6 +12,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/receiver/hec"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 	"github.com/vigilsec/vigil/internal/web"
@@ -30,7 +31,9 @@ type Options struct {
 	MaxQueryRows int
 	QueryTimeout time.Duration
 	Auth         AuthOptions
-	TLS          *tls.Config // nil: plain HTTP
+	TLS          *tls.Config             // nil: plain HTTP
+	HECRoutes    []hec.Rule              // Splunk HEC sourcetype routes; events without one land in Syslog
+	Receivers    *ingest.ReceiverMetrics // per-receiver metrics of the HTTP receivers; nil: not counted
 }
 
 // Deps are what the API serves from.
@@ -47,7 +50,9 @@ type Deps struct {
 	Tuning Tuning
 	// Decoys serves the deception decoy API; nil leaves those routes out.
 	Decoys Decoys
-	Keys   *KeyRing
+	// Actions serves the Action Center (response actions) API; nil leaves those routes out.
+	Actions Actions
+	Keys    *KeyRing
 	// Auth authenticates users, sessions and stored API keys and keeps the
 	// audit log; nil leaves only the key ring (and the auth routes out).
 	Auth    *auth.Service
@@ -145,8 +150,12 @@ func (s *Server) routes() http.Handler {
 	if s.d.Decoys != nil {
 		s.decoyRoutes(mux)
 	}
+	if s.d.Actions != nil {
+		s.actionRoutes(mux)
+	}
 	s.tiRoutes(mux)
 	s.authRoutes(mux)
+	s.auditRoutes(mux)
 	s.hecRoutes(mux)
 	s.esRoutes(mux)
 	s.formatRoutes(mux)

@@ -26,6 +26,7 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest"
 	syslogrecv "github.com/vigilsec/vigil/internal/ingest/receiver/syslog"
 	"github.com/vigilsec/vigil/internal/meta"
+	"github.com/vigilsec/vigil/internal/respond"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 	"github.com/vigilsec/vigil/internal/web"
@@ -33,25 +34,29 @@ import (
 
 // App is a running Vigil server: every component, opened and wired.
 type App struct {
-	cfg    Config
-	log    *slog.Logger
-	lock   *dataLock
-	meta   *meta.Store
-	reg    *schema.Registry
-	store  *duckdb.Store
-	bus    *bus.Bus
-	writer *ingest.Writer
-	api    *api.Server
-	syslog *syslogrecv.Receiver // nil when not configured
-	sched  *schedule.Scheduler  // runs the rules of rules
-	rules  *ruleset.Set         // content rules and rules created through the API
-	runs   *ruleset.Recorder    // records rule runs
-	stream *stream.Consumer     // nil when no stream detector is configured
-	decoys *deception.Detector  // nil when deception is off
-	clock  schedule.Clock       // the scheduler's clock; nil means the system clock (tests set it)
-	alerts alert.Sink           // the alert path: tuning, alert tables, then correlation into incidents
-	tuning *tuning.Service      // alert tuning rules
-	closed bool
+	cfg     Config
+	log     *slog.Logger
+	lock    *dataLock
+	meta    *meta.Store
+	reg     *schema.Registry
+	store   *duckdb.Store
+	bus     *bus.Bus
+	writer  *ingest.Writer
+	api     *api.Server
+	syslog  *syslogrecv.Receiver // nil when not configured
+	sched   *schedule.Scheduler  // runs the rules of rules
+	rules   *ruleset.Set         // content rules and rules created through the API
+	runs    *ruleset.Recorder    // records rule runs
+	stream  *stream.Consumer     // nil when no stream detector is configured
+	decoys  *deception.Detector  // nil when deception is off
+	clock   schedule.Clock       // the scheduler's clock; nil means the system clock (tests set it)
+	alerts  alert.Sink           // the alert path: tuning, alert tables, then correlation into incidents
+	tuning  *tuning.Service      // alert tuning rules
+	resp    *respond.Dispatcher  // runs approved response actions
+	audit   *auditJobs           // copies audit records to VigilAudit and prunes the audit log
+	disrupt *respond.Disruption  // automatic attack disruption
+	actions *respond.Service     // the Action Center
+	closed  bool
 }
 
 // New opens every component in dependency order; on failure it closes what it opened.
@@ -134,6 +139,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	promReg := prometheus.NewRegistry()
 	promReg.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	m := ingest.NewMetrics(promReg)
+	recvMetrics := ingest.NewReceiverMetrics(promReg)
 	off, err := a.store.Offset(ctx, ingest.WriterConsumer)
 	if err != nil {
 		return fmt.Errorf("read writer offset: %w", err)
@@ -150,7 +156,8 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	authSvc, authOpts, err := a.authService()
+	svc := ingest.NewService(a.reg, a.bus, ingest.Options{MaxMessageBytes: int(ic.MaxMessageBytes), MaxErrors: ic.MaxRowErrors}, m)
+	authSvc, authOpts, err := a.authService(svc)
 	if err != nil {
 		return err
 	}
@@ -158,28 +165,41 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	if err != nil {
 		return err
 	}
-	svc := ingest.NewService(a.reg, a.bus, ingest.Options{MaxMessageBytes: int(ic.MaxMessageBytes), MaxErrors: ic.MaxRowErrors}, m)
-	incidents, err := a.incidentService(svc)
+	actions, err := a.responseService(svc, authSvc)
+	if err != nil {
+		return err
+	}
+	a.actions = actions
+	incidents, err := a.incidentService(svc, actions)
 	if err != nil {
 		return err
 	}
 	if err := a.newDetection(ctx, svc, promReg); err != nil {
 		return err
 	}
+	hecRoutes, err := a.hecRoutes()
+	if err != nil {
+		return err
+	}
 	a.api, err = api.New(api.Options{
 		Listen: a.cfg.Server.Listen, MaxBodyBytes: int64(ic.MaxBodyBytes),
 		MaxQueryRows: a.cfg.Server.MaxQueryRows, QueryTimeout: a.cfg.Server.QueryTimeout, Auth: authOpts, TLS: tlsCfg,
+		HECRoutes: hecRoutes, Receivers: recvMetrics,
 	}, api.Deps{
-		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: incidents, Rules: a.rules, Tuning: a.tuning, Decoys: a.meta, Keys: keys, Auth: authSvc, Ready: a.ready,
+		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: incidents, Rules: a.rules, Tuning: a.tuning, Decoys: a.meta, Actions: actions, Keys: keys, Auth: authSvc, Ready: a.ready,
 		Metrics: promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}), Log: a.log, Portal: web.New(),
 	})
 	if err != nil {
 		return err
 	}
 	if sc := a.cfg.Receivers.Syslog; sc.Enabled() {
+		stls, err := a.syslogTLS()
+		if err != nil {
+			return err
+		}
 		a.syslog, err = syslogrecv.New(syslogrecv.Config{
-			UDP: sc.UDP, TCP: sc.TCP, Tenant: sc.Tenant, MaxMessageBytes: int(sc.MaxMessageBytes),
-			MaxConnections: sc.MaxConnections, BatchSize: sc.BatchSize, BatchWait: sc.BatchWait, Metrics: promReg,
+			UDP: sc.UDP, TCP: sc.TCP, TLS: sc.TLS.Listen, TLSConfig: stls, Tenant: sc.Tenant, Listeners: syslogListeners(sc.Listeners),
+			MaxMessageBytes: int(sc.MaxMessageBytes), MaxConnections: sc.MaxConnections, BatchSize: sc.BatchSize, BatchWait: sc.BatchWait, Metrics: promReg, Receivers: recvMetrics,
 		}, svc, a.log)
 		if err != nil {
 			return err
@@ -188,10 +208,11 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 	return a.serve(ctx, ready)
 }
 
-// incidentService builds the alert path (the huntable alert tables, then correlation; both
-// must succeed) and the incident service the API serves, whose changes go to the live
-// feed and the SecurityIncident table.
-func (a *App) incidentService(svc *ingest.Service) (*incident.Service, error) {
+// incidentService builds the alert path (tuning, then the huntable alert tables and
+// correlation, both of which must succeed, then the response actions rules ask for, through
+// actions) and the incident service the API serves, whose changes go to the live feed and
+// the SecurityIncident table.
+func (a *App) incidentService(svc *ingest.Service, actions *respond.Service) (*incident.Service, error) {
 	table, err := alert.NewTableSink(a.reg, svc)
 	if err != nil {
 		return nil, err
@@ -201,12 +222,13 @@ func (a *App) incidentService(svc *ingest.Service) (*incident.Service, error) {
 		return nil, err
 	}
 	feed := incident.NewFeed(incident.DefaultFeedSize)
-	notify := incident.Notifiers{feed, itable}
+	notify := incident.Notifiers{feed, itable, a.disrupt}
 	// Alert tuning sits first: suppressed alerts go nowhere, resolved ones only to the tables.
 	a.tuning = tuning.New(a.meta, a.log.With("component", "tuning"))
 	a.alerts = &tuning.Sink{Service: a.tuning, Resolved: table,
 		Next: incident.FanOut{table, incident.New(incident.MetaState{Store: a.meta}, incident.Options{Notify: notify,
-			Identities: &incident.IdentityInfo{Registry: a.reg, Store: a.store}})}}
+			Identities: &incident.IdentityInfo{Registry: a.reg, Store: a.store}}),
+			&respond.RuleActions{Service: actions, Log: a.log.With("component", "rule-actions")}}}
 	return &incident.Service{Store: a.meta, Sink: a.alerts, Notify: notify, Feed: feed}, nil
 }
 
@@ -241,10 +263,13 @@ func (a *App) serve(ctx context.Context, ready func(addr string)) error {
 				stopAPI()
 			}
 		})
-		addr := a.syslog.Addr()
-		a.log.Info("syslog receiver listening", "udp", addr.UDP, "tcp", addr.TCP, "tenant", a.cfg.Receivers.Syslog.Tenant)
+		for _, addr := range a.syslog.Addrs() {
+			a.log.Info("syslog receiver listening", "udp", addr.UDP, "tcp", addr.TCP, "tls", addr.TLS, "tenant", addr.Tenant)
+		}
 	}
 	a.runDetection(apiCtx, &producers)
+	a.runAudit(apiCtx, &producers)
+	a.runResponse(apiCtx, &producers)
 	g.Go(func() error {
 		producers.Wait()
 		stopWriter()

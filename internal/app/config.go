@@ -152,22 +152,28 @@ type MetaConfig struct {
 // ReceiversConfig configures the receivers that take data in protocols shippers speak.
 type ReceiversConfig struct {
 	Syslog SyslogReceiverConfig `yaml:"syslog"`
+	HEC    HECReceiverConfig    `yaml:"hec"`
 }
 
 // SyslogReceiverConfig configures the syslog receiver (RFC 3164/5424 with CEF and LEEF).
-// It runs when udp or tcp is set.
+// It runs when udp, tcp or tls.listen is set.
 type SyslogReceiverConfig struct {
-	UDP             string        `yaml:"udp"` // host:port; empty: no UDP
-	TCP             string        `yaml:"tcp"` // host:port; empty: no TCP
-	Tenant          string        `yaml:"tenant"`
-	MaxMessageBytes ByteSize      `yaml:"maxMessageBytes"`
-	MaxConnections  int           `yaml:"maxConnections"`
-	BatchSize       int           `yaml:"batchSize"`
-	BatchWait       time.Duration `yaml:"batchWait"`
+	UDP             string          `yaml:"udp"` // host:port; empty: no UDP
+	TCP             string          `yaml:"tcp"` // host:port; empty: no TCP
+	TLS             SyslogTLSConfig `yaml:"tls"` // RFC 5425; no TLS when listen is empty
+	Tenant          string          `yaml:"tenant"`
+	MaxMessageBytes ByteSize        `yaml:"maxMessageBytes"`
+	MaxConnections  int             `yaml:"maxConnections"`
+	BatchSize       int             `yaml:"batchSize"`
+	BatchWait       time.Duration   `yaml:"batchWait"`
+	// Listeners are more listeners, each storing its messages for its own tenant.
+	Listeners []SyslogListenerConfig `yaml:"listeners"`
 }
 
 // Enabled says whether the syslog receiver listens anywhere.
-func (s SyslogReceiverConfig) Enabled() bool { return s.UDP != "" || s.TCP != "" }
+func (s SyslogReceiverConfig) Enabled() bool {
+	return s.UDP != "" || s.TCP != "" || s.TLS.Listen != "" || len(s.Listeners) > 0
+}
 
 // LogConfig configures logging.
 type LogConfig struct {
@@ -193,7 +199,8 @@ func Default() Config {
 		Log:   LogConfig{Level: "info", Format: "text"},
 		Receivers: ReceiversConfig{Syslog: SyslogReceiverConfig{
 			Tenant: "default", MaxMessageBytes: 64 << 10, MaxConnections: 1024, BatchSize: 1000, BatchWait: 100 * time.Millisecond,
-		}},
+			TLS: SyslogTLSConfig{ReloadInterval: time.Minute}, Listeners: []SyslogListenerConfig{},
+		}, HEC: HECReceiverConfig{Routes: []HECRoute{}}},
 		Detection: DetectionConfig{Rules: []string{}, Sigma: []string{}, Tenants: []string{"default"}, RunTimeout: 5 * time.Minute, Concurrency: 4,
 			ThreatIntelligence: ThreatIntelConfig{Enabled: true, MediumConfidence: 50, HighConfidence: 80},
 			Deception:          DeceptionConfig{Enabled: true, PollInterval: 5 * time.Second}},
@@ -245,7 +252,7 @@ func sectionOf(typ string) string {
 	sections := map[string]string{
 		"ServerConfig": "server", "IngestConfig": "ingest", "BusConfig": "bus", "StoreConfig": "store",
 		"DuckDBConfig": "store.duckdb", "MetaConfig": "meta", "LogConfig": "log",
-		"ReceiversConfig": "receivers", "SyslogReceiverConfig": "receivers.syslog",
+		"ReceiversConfig": "receivers", "SyslogReceiverConfig": "receivers.syslog", "SyslogTLSConfig": "receivers.syslog.tls", "SyslogListenerConfig": "receivers.syslog.listeners", "HECReceiverConfig": "receivers.hec", "HECRoute": "receivers.hec.routes",
 		"DetectionConfig": "detection", "ThreatIntelConfig": "detection.threatIntelligence", "DeceptionConfig": "detection.deception", "AuthConfig": "auth", "Argon2Config": "auth.argon2", "OIDCConfig": "auth.oidc", "TLSConfig": "server.tls",
 	}
 	if s, ok := sections[typ]; ok {
@@ -363,6 +370,7 @@ func (r ReceiversConfig) Validate() error {
 	if s.MaxConnections <= 0 || s.BatchSize <= 0 || s.BatchSize > 100000 || s.BatchWait <= 0 {
 		errs = append(errs, errors.New("receivers.syslog: maxConnections and batchWait must be positive, batchSize 1 to 100000"))
 	}
+	errs = append(errs, s.TLS.Validate(), s.validateListeners(), r.HEC.Validate())
 	return errors.Join(errs...)
 }
 

@@ -21,6 +21,15 @@ type AuthConfig struct {
 	SecureCookie bool          `yaml:"secureCookie"` // mark the session cookie Secure on plain HTTP (behind a TLS proxy)
 	Argon2       Argon2Config  `yaml:"argon2"`
 	OIDC         OIDCConfig    `yaml:"oidc"`
+	Audit        AuditConfig   `yaml:"audit"`
+}
+
+// AuditConfig configures the audit log's retention and its copy in the
+// VigilAudit table.
+type AuditConfig struct {
+	Retention     time.Duration `yaml:"retention"`     // how long records are kept; a tenant may set its own (PUT /api/v1/audit/retention)
+	PruneInterval time.Duration `yaml:"pruneInterval"` // how often expired records are pruned
+	TableQueue    int           `yaml:"tableQueue"`    // records queued for VigilAudit; past it they are read back from the state store
 }
 
 // OIDCConfig configures single sign-on with an OpenID Connect provider; it
@@ -69,6 +78,7 @@ func defaultAuth() AuthConfig {
 		Argon2: Argon2Config{MemoryKiB: 19456, Time: 2, Threads: 1},
 		OIDC: OIDCConfig{Scopes: []string{"openid", "profile", "email"}, UsernameClaim: "preferred_username",
 			GroupsClaim: "groups", GroupRoles: map[string][]string{}},
+		Audit: AuditConfig{Retention: 365 * 24 * time.Hour, PruneInterval: time.Hour, TableQueue: 10000},
 	}
 }
 
@@ -83,6 +93,9 @@ func (a AuthConfig) Validate() error {
 	}
 	if a.Argon2.MemoryKiB < 8*1024 || a.Argon2.Time < 1 || a.Argon2.Threads < 1 {
 		errs = append(errs, errors.New("auth.argon2: memoryKiB at least 8192, time and threads at least 1"))
+	}
+	if r := a.Audit.Retention; r < auth.MinAuditRetention || r > auth.MaxAuditRetention || a.Audit.PruneInterval <= 0 || a.Audit.TableQueue < 1 {
+		errs = append(errs, errors.New("auth.audit: retention from 24h to 100 years, pruneInterval positive, tableQueue at least 1"))
 	}
 	if o := a.OIDC; o.Issuer != "" {
 		if o.ClientID == "" || o.RedirectURL == "" || !slices.Contains(o.Scopes, "openid") || o.UsernameClaim == "" || o.GroupsClaim == "" {

@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/detect/schedule"
 	"github.com/vigilsec/vigil/internal/detect/stream"
 	"github.com/vigilsec/vigil/internal/meta"
+	"github.com/vigilsec/vigil/internal/respond"
 )
 
 // The methods here let a program that embeds the server (vigil demo, tests) drive it. Call them
@@ -75,4 +77,31 @@ func (a *App) ReloadDecoys(ctx context.Context) error {
 	}
 	_, err := a.decoys.Reload(ctx)
 	return err
+}
+
+// SettleActions waits until none of tenant's response actions is approved, sent or running
+// (each has completed, failed, timed out, been rejected or cancelled, or waits for approval),
+// and returns them.
+func (a *App) SettleActions(ctx context.Context, tenant string) ([]respond.Action, error) {
+	for {
+		acts, err := a.actions.List(ctx, tenant, meta.ActionFilter{})
+		if err != nil {
+			return nil, err
+		}
+		if !slices.ContainsFunc(acts, func(x respond.Action) bool {
+			return x.Status == respond.Approved || x.Status == respond.Sent || x.Status == respond.Running
+		}) {
+			return acts, nil
+		}
+		select {
+		case <-ctx.Done():
+			return acts, fmt.Errorf("waiting for response actions: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+}
+
+// Incident returns one of tenant's incidents.
+func (a *App) Incident(ctx context.Context, tenant string, id int64) (meta.Incident, error) {
+	return a.meta.Incident(ctx, tenant, id)
 }

@@ -73,4 +73,19 @@ func TestHTTPReceivers(t *testing.T) {
 			t.Errorf("%s: %v, want %s", q, got, want)
 		}
 	}
+	// The receiver metrics count what each receiver took.
+	metrics := s.do(t, "GET", "/metrics", nil, nil).body
+	for _, line := range []string{
+		`vigil_ingest_receiver_messages_total{protocol="http",receiver="hec"} 6`,
+		`vigil_ingest_receiver_rejected_rows_total{protocol="http",receiver="hec"} 2`,
+		`vigil_ingest_receiver_parse_errors_total{protocol="http",receiver="hec"} 1`,
+		`vigil_ingest_receiver_messages_total{protocol="http",receiver="esbulk"} 3`,
+		`vigil_ingest_receiver_rejected_rows_total{protocol="http",receiver="esbulk"} 1`,
+		`vigil_ingest_receiver_messages_total{protocol="http",receiver="datacollector"} 1`,
+		`vigil_ingest_receiver_connections{protocol="http",receiver="hec"} 0`,
+	} {
+		if !strings.Contains(metrics, line) {
+			t.Errorf("/metrics lacks %s", line)
+		}
+	}
 }

@@ -20,9 +20,14 @@ type Event struct {
 	Detail    map[string]any
 }
 
-// Audit appends ev to the hash-chained audit log. Components that change
-// state or act (rules, response actions, approvals) call it.
+// Audit appends ev to the hash-chained audit log, then offers the record to
+// the audit sink (the VigilAudit table) without waiting for it. Components
+// that change state or act (rules, response actions, approvals) call it.
+// The action audit.prune is reserved for the checkpoints pruning writes.
 func (s *Service) Audit(ctx context.Context, ev Event) error {
+	if ev.Action == meta.AuditPruneAction {
+		return fmt.Errorf("audit %s: the action is reserved for prune checkpoints", ev.Action)
+	}
 	detail := "{}"
 	if len(ev.Detail) > 0 {
 		b, err := json.Marshal(ev.Detail)
@@ -34,9 +39,15 @@ func (s *Service) Audit(ctx context.Context, ev Event) error {
 	if ev.Result == "" {
 		ev.Result = "success"
 	}
-	_, err := s.st.AppendAudit(ctx, meta.AuditRecord{Actor: ev.Actor, ActorType: ev.ActorType, Tenant: ev.Tenant,
+	rec, err := s.st.AppendAudit(ctx, meta.AuditRecord{Actor: ev.Actor, ActorType: ev.ActorType, Tenant: ev.Tenant,
 		Action: ev.Action, Target: ev.Target, Source: ev.Source, Result: ev.Result, Detail: detail})
-	return err
+	if err != nil {
+		return err
+	}
+	if s.opts.AuditSink != nil {
+		s.opts.AuditSink.Offer(rec)
+	}
+	return nil
 }
 
 // AuditRecords returns the records f selects.

@@ -14,6 +14,11 @@
 // groups map to grants; CertReloader serves HTTPS certificates from files and
 // reloads them when they change.
 //
+// The audit log is also copied to the VigilAudit table of the event store
+// (AuditTable, at least once, without blocking requests), and pruned per
+// tenant retention (AuditPruner) with chained checkpoints so that `vigil
+// audit verify` still checks every record kept (see meta.Store.PruneAudit).
+//
 // Secrets are never stored: passwords as argon2id hashes, session tokens and
 // API keys (random, 256 bits) as SHA-256 hashes, which is enough for
 // high-entropy secrets and keeps each request's check cheap.

@@ -24,6 +24,12 @@ type Options struct {
 	Now          func() time.Time // nil: time.Now
 	// OIDC, when set, enables single sign-on.
 	OIDC *OIDCConfig
+	// AuditRetention is how long audit records are kept by default; a
+	// tenant may set its own (SetAuditRetention).
+	AuditRetention time.Duration
+	// AuditSink, when set, receives every audit record once it is stored
+	// (the VigilAudit table).
+	AuditSink AuditSink
 }
 
 // Service authenticates principals and manages users, roles, keys and the
@@ -60,6 +66,9 @@ type Identity struct {
 func New(st *meta.Store, opts Options, log *slog.Logger) (*Service, error) {
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.AuditRetention <= 0 {
+		opts.AuditRetention = 365 * 24 * time.Hour
 	}
 	dummy, err := HashPassword("vigil-dummy-password", opts.Hash)
 	if err != nil {

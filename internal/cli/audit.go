@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/url"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -12,7 +13,7 @@ import (
 
 func auditCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "audit", Short: "Read and verify the hash-chained audit log"}
-	cmd.AddCommand(auditVerifyCmd(), auditListCmd())
+	cmd.AddCommand(auditVerifyCmd(), auditListCmd(), auditRetentionCmd())
 	return cmd
 }
 
@@ -108,5 +109,54 @@ func auditListCmd() *cobra.Command {
 	cmd.Flags().StringVar(&action, "action", "", "only this action (a trailing * matches a prefix, e.g. auth.*)")
 	cmd.Flags().IntVar(&top, "top", 100, "most records (up to 1000)")
 	cmd.Flags().DurationVar(&since, "since", 0, "only records newer than this, e.g. 24h")
+	return cmd
+}
+
+func auditRetentionCmd() *cobra.Command {
+	var cf clientFlags
+	var tenant string
+	cmd := &cobra.Command{
+		Use:   "retention [DURATION|default]",
+		Short: "Show, or set, how long a tenant's audit records are kept (e.g. 90d or 2160h; default returns to the server's)",
+		Long: "Show, or set, how long a tenant's audit records are kept. Records past it are pruned at the next prune;\n" +
+			"pruning appends an audit.prune checkpoint, so vigil audit verify still checks every record kept.",
+		Args: cobra.MaximumNArgs(1),
+		RunE: func(cmd *cobra.Command, args []string) error {
+			c, err := cf.client()
+			if err != nil {
+				return err
+			}
+			path := "/api/v1/audit/retention"
+			if tenant != "" {
+				path += "?" + url.Values{"tenant": {tenant}}.Encode()
+			}
+			var res struct {
+				Tenant, Retention, Default string
+				Days                       int64
+				Inherited                  bool
+			}
+			if len(args) == 0 {
+				_, err = c.do("GET", path, "", nil, &res)
+			} else {
+				v := args[0]
+				if strings.EqualFold(v, "default") {
+					v = ""
+				}
+				body, _ := json.Marshal(map[string]string{"retention": v})
+				_, err = c.do("PUT", path, "application/json", body, &res)
+			}
+			if err != nil {
+				return err
+			}
+			src := "its own setting"
+			if res.Inherited {
+				src = "the server's default"
+			}
+			fmt.Fprintf(cmd.OutOrStdout(), "tenant %s: audit records kept %d days (%s; %s)\n", res.Tenant, res.Days, res.Retention, src)
+			return nil
+		},
+	}
+	cf.add(cmd)
+	cmd.Flags().StringVar(&tenant, "tenant", "", "the tenant (default: the key's default tenant)")
 	return cmd
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/detect/alert"
 	"github.com/vigilsec/vigil/internal/meta"
+	"github.com/vigilsec/vigil/internal/respond"
 )
 
 // TestScenario replays the demo scenario through the real server, receivers and normalizers
@@ -85,6 +86,25 @@ func TestScenario(t *testing.T) {
 		if !slices.ContainsFunc(techniques, func(x string) bool { return strings.HasPrefix(x, want) }) {
 			t.Errorf("the incident lacks technique %s; it has %v", want, techniques)
 		}
+	}
+	// Attack disruption contained the first device and disabled the account, and said so.
+	acts, err := a.SettleActions(ctx, meta.DefaultTenantID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var done []string
+	for _, x := range acts {
+		if x.Status == respond.Completed && x.Requester.Type == respond.ByDisruption && x.IncidentID == open[0].ID {
+			done = append(done, string(x.Type)+" "+strings.ToLower(x.Target.Device+x.Target.Account))
+		}
+	}
+	slices.Sort(done)
+	want := []string{"disableAccount " + strings.ToLower(d.gen.Actor("victim.upn")), "isolateDevice " + strings.ToLower(d.gen.Actor("victim.host"))}
+	if len(done) != 2 || done[0] != want[0] || !strings.HasPrefix(done[1], want[1]) {
+		t.Errorf("disruption actions completed = %v, want %v", done, want)
+	}
+	if in, _ := a.Incident(ctx, meta.DefaultTenantID, open[0].ID); !slices.Contains(in.Tags, respond.DisruptedTag) {
+		t.Errorf("incident tags = %v, want %q", in.Tags, respond.DisruptedTag)
 	}
 }
 

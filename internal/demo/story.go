@@ -27,10 +27,14 @@ func (d *driver) tell(ctx context.Context, started time.Time, opts Options) {
 		if err != nil {
 			continue
 		}
-		fmt.Fprintf(d.out, "  #%d [%s] %s: %d alerts from %s\n", in.ID, in.Severity, in.Title, len(alerts), strings.Join(domains(alerts), ", "))
+		tags := ""
+		if len(in.Tags) > 0 {
+			tags = " {" + strings.Join(in.Tags, ", ") + "}"
+		}
+		fmt.Fprintf(d.out, "  #%d [%s]%s %s: %d alerts from %s\n", in.ID, in.Severity, tags, in.Title, len(alerts), strings.Join(domains(alerts), ", "))
 	}
+	d.tellActions(ctx)
 	fmt.Fprintf(d.out, "\nPortal:   %s/\nAPI key:  %s/admin.key (sign in with it, or: vigil incidents list --data %s --server %s)\n", d.base, opts.Data, opts.Data, d.base)
-	fmt.Fprintln(d.out, "Automatic attack disruption and the Action Center are not built yet: nothing was contained.")
 	fmt.Fprintln(d.out, "Vigil keeps serving; Ctrl-C stops it.")
 	if !opts.NoBrowser {
 		openBrowser(d.base + "/")
@@ -68,4 +72,23 @@ func domainOf(text string) string {
 		}
 	}
 	return "endpoint"
+}
+
+// tellActions prints the Action Center once its actions have run.
+func (d *driver) tellActions(ctx context.Context) {
+	wctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	acts, err := d.a.SettleActions(wctx, meta.DefaultTenantID)
+	if err != nil {
+		fmt.Fprintf(d.out, "Action Center: %v\n", err)
+	}
+	if len(acts) == 0 {
+		fmt.Fprintln(d.out, "\nNo response action was taken.")
+		return
+	}
+	fmt.Fprintln(d.out, "\nAction Center (responses carried out by the simulated responder; no real system is touched):")
+	for _, a := range acts {
+		target := a.Target.Device + a.Target.Account + a.Target.FileHash + a.Target.Indicator + a.Target.MessageID
+		fmt.Fprintf(d.out, "  %s %s: %s (by %s %s)\n", a.Type, target, a.Status, a.Requester.Type, a.Requester.Name)
+	}
 }

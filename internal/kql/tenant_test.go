@@ -31,6 +31,9 @@ var escapeQueries = []string{
 	`DeviceProcessEvents | summarize make_set(AccountName), make_set(TenantId)`,
 	`DeviceProcessEvents | extend TenantId = 't1' | where AccountName == 'mallory'`,
 	`DeviceProcessEvents | project-rename Tenant = TenantId | where Tenant == 't2'`,
+	`let f = (t:string) { table(t) | where TenantId == 't2' }; let x = f("DeviceProcessEvents"); x | project AccountName, ProcessCommandLine`,
+	`let x = (union (DeviceProcessEvents | where TenantId == 't2'), (DeviceNetworkEvents)); x`,
+	`let names = DeviceProcessEvents | where TenantId == 't2' | summarize make_list(AccountName); DeviceProcessEvents | where AccountName in (names)`,
 }
 
 // TestTenantEscape runs each escape query for a principal granted t1 and t3

@@ -41,7 +41,15 @@ func (p *duckPrint) w(s ...string) {
 
 func quoteIdent(s string) string { return `"` + strings.ReplaceAll(s, `"`, `""`) + `"` }
 
-func quoteString(s string) string { return "'" + strings.ReplaceAll(s, "'", "''") + "'" }
+// quoteString quotes a SQL string literal. DuckDB's parser stops a literal
+// at a NUL byte, so each NUL is spliced in as chr(0).
+func quoteString(s string) string {
+	q := "'" + strings.ReplaceAll(s, "'", "''") + "'"
+	if !strings.Contains(s, "\x00") {
+		return q
+	}
+	return "(" + strings.ReplaceAll(q, "\x00", "' || chr(0) || '") + ")"
+}
 
 // DuckDBType is the DuckDB column type that stores Kusto type t; the event store creates its
 // tables with it, so the compiler's casts and the stored columns agree.

@@ -21,9 +21,7 @@ func duckStringFuncs() map[string]FuncSQL {
 		"strcat_delim": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("concat_ws", a...)
 		},
-		"split": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			return Call("to_json", Call("string_split", a[0], a[1]))
-		},
+		"split":          split,
 		"replace_string": fn("replace"),
 		"replace_regex": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("regexp_replace", a[0], a[1], a[2], Str("g"))
@@ -43,7 +41,7 @@ func duckStringFuncs() map[string]FuncSQL {
 		"hash_md5":               fn("md5"),
 		"base64_encode_tostring": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("to_base64", Call("encode", a[0])) },
 		"base64_decode_tostring": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			return Call("COALESCE", &Cast{X: Call("from_base64", a[0]), T: schema.TypeString, Try: true}, Str(""))
+			return Call("COALESCE", &Cast{X: Call("try", Call("from_base64", a[0])), T: schema.TypeString, Try: true}, Str(""))
 		},
 		"ipv4_is_private": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("regexp_matches", a[0], Str(`^(10\.|192\.168\.|172\.(1[6-9]|2[0-9]|3[01])\.)[0-9.]+(/[0-9]+)?$`))
@@ -86,4 +84,16 @@ func ipv4InRange(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 	prefix := Call("COALESCE", &Cast{X: Call("nullif", Call("split_part", a[1], Str("/"), Int(2)), Str("")), T: schema.TypeLong, Try: true}, Int(32))
 	shift := Call("pow", Int(2), Bin("-", Int(32), prefix))
 	return Bin("=", Call("floor", Bin("/", ipv4Int(a[0]), shift)), Call("floor", Bin("/", ipv4Int(a[1]), shift)))
+}
+
+// split is split(s, delim) as a JSON array, or with an index the array of
+// the one part at that zero-based index (empty when there is no such part).
+func split(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+	parts := Call("string_split", a[0], a[1])
+	if len(a) == 2 {
+		return Call("to_json", parts)
+	}
+	at := Bin("+", a[2], Int(1))
+	one := Call("to_json", Call("list_slice", parts, at, at))
+	return &Case{Whens: []When{{Cond: Bin(">=", a[2], Int(0)), Then: one}}, Else: Call("to_json", Call("list_value"))}
 }

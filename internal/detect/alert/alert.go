@@ -48,6 +48,9 @@ type Alert struct {
 	EndTime       time.Time                  `json:"endTime"`
 	CreatedTime   time.Time                  `json:"createdTime"`
 	Incident      rule.IncidentConfiguration `json:"incidentConfiguration"`
+	// ResponseActions are the actions the rule asks for on a match (Defender custom
+	// detections), handed to the Action Center.
+	ResponseActions []rule.ResponseAction `json:"responseActions,omitempty"`
 }
 
 // Sink receives alerts. The scheduler calls Put from its run goroutines, possibly

@@ -54,7 +54,7 @@ func build(r *rule.Rule, res *store.Result, idx map[string]int, rows [][]any, ru
 		Tenant: run.Tenant, Provider: Provider, RuleID: r.ID, RuleVersion: r.Version, RuleName: r.Name,
 		Title: r.Name, Description: r.Description, Severity: r.Severity, Status: StatusNew,
 		Tactics: r.Tactics, Techniques: r.Techniques, CreatedTime: run.Now, Incident: r.Incident,
-		StartTime: run.From, EndTime: run.To,
+		StartTime: run.From, EndTime: run.To, ResponseActions: r.ResponseActions,
 	}
 	for _, c := range res.Columns {
 		a.Evidence.Columns = append(a.Evidence.Columns, c.Name)

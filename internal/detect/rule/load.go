@@ -31,7 +31,9 @@ func Parse(file string, data []byte) ([]*Rule, []Finding) {
 }
 
 // Files expands paths: a file stands for itself, a directory for the .yaml, .yml and .json
-// files under it, in lexical order.
+// files under it, in lexical order. A Sentinel solution folder (one with an "Analytic Rules"
+// directory) stands for the files of that directory only: its workbooks, parsers, hunting
+// queries and data connectors are not rules.
 func Files(paths []string) ([]string, error) {
 	var out []string
 	for _, p := range paths {
@@ -42,6 +44,9 @@ func Files(paths []string) ([]string, error) {
 		if !st.IsDir() {
 			out = append(out, p)
 			continue
+		}
+		if ar, ok := analyticRulesDir(p); ok {
+			p = ar
 		}
 		var found []string
 		err = filepath.WalkDir(p, func(path string, d fs.DirEntry, err error) error {
@@ -82,4 +87,19 @@ func Load(paths []string) ([]*Rule, []Finding, error) {
 		rules, findings = append(rules, rs...), append(findings, fs...)
 	}
 	return rules, findings, nil
+}
+
+// analyticRulesDir returns the "Analytic Rules" directory of a Sentinel solution folder
+// (the name compared case-insensitively), if dir has one.
+func analyticRulesDir(dir string) (string, bool) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return "", false
+	}
+	for _, e := range entries {
+		if e.IsDir() && strings.EqualFold(e.Name(), "Analytic Rules") {
+			return filepath.Join(dir, e.Name()), true
+		}
+	}
+	return "", false
 }

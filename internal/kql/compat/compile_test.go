@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite REPORT.md")
 // below its floor; raise a floor when the share rises.
 const (
 	parseFloor   = 100.0
-	compileFloor = 96.2
+	compileFloor = 96.3
 )
 
 // corpusPattern names the compatibility corpus.
@@ -160,6 +160,10 @@ func renderReport(outs []outcome) string {
 	b.WriteString("The corpus (testdata/*.kql) holds queries written in the style of public Defender XDR\n")
 	b.WriteString("and Sentinel hunting and detection queries; each is compiled with `kql.Compile`\n")
 	b.WriteString("against `schema.NewRegistry()`.\n\n")
+	b.WriteString("Published Sentinel analytics rules are measured separately, with `vigil rules lint` on\n")
+	b.WriteString("local copies kept outside the repository: see internal/detect/rule/COMPAT.md for the\n")
+	b.WriteString("share that compiles (77.0% of 152 sampled rules on 2026-11-25, up from 41.4%) and the\n")
+	b.WriteString("features the rest still need.\n\n")
 	fmt.Fprintf(&b, "| measure | queries | share |\n|---|---:|---:|\n")
 	fmt.Fprintf(&b, "| corpus | %d | |\n", len(outs))
 	fmt.Fprintf(&b, "| parse (internal/kql/syntax) | %d | %.1f%% |\n", parsed, share(parsed, len(outs)))

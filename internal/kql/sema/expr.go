@@ -58,15 +58,20 @@ func (c *checker) expr(e syntax.Expr, s *scope) plan.Expr {
 	return bad()
 }
 
+// ident resolves a name: a column of exactly that name, else a let-bound
+// scalar of exactly that name (let starttime = 2d beside a StartTime
+// column), else a column matched ignoring letter case, with a warning.
 func (c *checker) ident(e *syntax.Ident, s *scope) plan.Expr {
-	if col, fold, ok := s.lookup(e.Name); ok {
-		if fold {
-			c.warnf(e, "column '%s' is spelled '%s'; matched ignoring letter case", e.Name, col.Name)
-		}
+	col, fold, ok := s.lookup(e.Name)
+	if ok && !fold {
 		return &plan.Col{Name: col.Name, T: col.Type}
 	}
 	if v, ok := c.scalars[e.Name]; ok {
 		return v
+	}
+	if ok {
+		c.warnf(e, "column '%s' is spelled '%s'; matched ignoring letter case", e.Name, col.Name)
+		return &plan.Col{Name: col.Name, T: col.Type}
 	}
 	if s == nil {
 		c.errorf(e, "unknown name '%s'", e.Name)

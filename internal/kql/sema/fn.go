@@ -53,7 +53,7 @@ func FunctionNames() []string {
 	for k := range aggregates {
 		out = append(out, k)
 	}
-	out = append(out, "ingestion_time")
+	out = append(out, "ingestion_time", "column_ifexists")
 	for k := range windowFns {
 		out = append(out, k)
 	}
@@ -66,6 +66,11 @@ func (c *checker) call(e *syntax.CallExpr, s *scope) plan.Expr {
 	if f, ok := c.funcs[name]; ok {
 		return c.callScalarUDF(e, f, s)
 	}
+	if name == "column_ifexists" {
+		return c.columnIfExists(e, s)
+	}
+	e = canonicalCall(e)
+	name = e.Name.Name
 	if ag, ok := aggregates[name]; ok {
 		return c.aggregateCall(e, ag, s)
 	}

@@ -9,7 +9,8 @@ import (
 )
 
 // aggSig is an aggregate's signature (Args as in fnSig) and the prefix of
-// its default column name (count() is count_, sum(X) is sum_X).
+// its default column name (count() is count_, sum(X) is sum_X); without a
+// prefix the default name is the argument's (take_any(X) is X).
 type aggSig struct {
 	Args   string
 	Min    int
@@ -35,32 +36,34 @@ func avgType(a []plan.Expr) schema.Type {
 
 // aggregates is the table of aggregate functions.
 var aggregates = map[string]*aggSig{
-	"count":        {Args: "", Ret: fixed(schema.TypeLong), Prefix: "count"},
-	"countif":      {Args: "b", Min: 1, Ret: fixed(schema.TypeLong), Prefix: "countif"},
-	"dcount":       {Args: "an", Min: 1, Ret: fixed(schema.TypeLong), Prefix: "dcount"},
-	"dcountif":     {Args: "abn", Min: 2, Ret: fixed(schema.TypeLong), Prefix: "dcountif"},
-	"sum":          {Args: "n", Min: 1, Ret: sumType, Prefix: "sum"},
-	"sumif":        {Args: "nb", Min: 2, Ret: sumType, Prefix: "sumif"},
-	"avg":          {Args: "x", Min: 1, Ret: avgType, Prefix: "avg"},
-	"avgif":        {Args: "nb", Min: 2, Ret: fixed(schema.TypeReal), Prefix: "avgif"},
-	"min":          {Args: "a", Min: 1, Ret: argType(0), Prefix: "min"},
-	"max":          {Args: "a", Min: 1, Ret: argType(0), Prefix: "max"},
-	"minif":        {Args: "ab", Min: 2, Ret: argType(0), Prefix: "minif"},
-	"maxif":        {Args: "ab", Min: 2, Ret: argType(0), Prefix: "maxif"},
-	"stdev":        {Args: "n", Min: 1, Ret: fixed(schema.TypeReal), Prefix: "stdev"},
-	"variance":     {Args: "n", Min: 1, Ret: fixed(schema.TypeReal), Prefix: "variance"},
-	"any":          {Args: "a", Min: 1, Ret: argType(0), Prefix: "any"},
-	"take_any":     {Args: "a", Min: 1, Ret: argType(0), Prefix: "any"},
-	"make_set":     {Args: "an", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "set"},
-	"make_set_if":  {Args: "abn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "set"},
-	"make_list":    {Args: "an", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "list"},
-	"make_list_if": {Args: "abn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "list"},
-	"make_bag":     {Args: "yn", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "bag"},
-	"make_bag_if":  {Args: "ybn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "bag"},
-	"percentile":   {Args: "nn", Min: 2, Ret: argType(0), Prefix: "percentile"},
-	"percentiles":  {Prefix: "percentile"},
-	"arg_max":      {Prefix: "arg_max"},
-	"arg_min":      {Prefix: "arg_min"},
+	"count":          {Args: "", Ret: fixed(schema.TypeLong), Prefix: "count"},
+	"countif":        {Args: "b", Min: 1, Ret: fixed(schema.TypeLong), Prefix: "countif"},
+	"dcount":         {Args: "an", Min: 1, Ret: fixed(schema.TypeLong), Prefix: "dcount"},
+	"dcountif":       {Args: "abn", Min: 2, Ret: fixed(schema.TypeLong), Prefix: "dcountif"},
+	"sum":            {Args: "n", Min: 1, Ret: sumType, Prefix: "sum"},
+	"sumif":          {Args: "nb", Min: 2, Ret: sumType, Prefix: "sumif"},
+	"avg":            {Args: "x", Min: 1, Ret: avgType, Prefix: "avg"},
+	"avgif":          {Args: "nb", Min: 2, Ret: fixed(schema.TypeReal), Prefix: "avgif"},
+	"min":            {Args: "a", Min: 1, Ret: argType(0), Prefix: "min"},
+	"max":            {Args: "a", Min: 1, Ret: argType(0), Prefix: "max"},
+	"minif":          {Args: "ab", Min: 2, Ret: argType(0), Prefix: "minif"},
+	"maxif":          {Args: "ab", Min: 2, Ret: argType(0), Prefix: "maxif"},
+	"stdev":          {Args: "n", Min: 1, Ret: fixed(schema.TypeReal), Prefix: "stdev"},
+	"variance":       {Args: "n", Min: 1, Ret: fixed(schema.TypeReal), Prefix: "variance"},
+	"any":            {Args: "a", Min: 1, Ret: argType(0), Prefix: "any"},
+	"take_any":       {Args: "a", Min: 1, Ret: argType(0)},
+	"take_anyif":     {Args: "ab", Min: 2, Ret: argType(0)},
+	"count_distinct": {Args: "a", Min: 1, Ret: fixed(schema.TypeLong), Prefix: "count_distinct"},
+	"make_set":       {Args: "an", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "set"},
+	"make_set_if":    {Args: "abn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "set"},
+	"make_list":      {Args: "an", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "list"},
+	"make_list_if":   {Args: "abn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "list"},
+	"make_bag":       {Args: "yn", Min: 1, Ret: fixed(schema.TypeDynamic), Prefix: "bag"},
+	"make_bag_if":    {Args: "ybn", Min: 2, Ret: fixed(schema.TypeDynamic), Prefix: "bag"},
+	"percentile":     {Args: "nn", Min: 2, Ret: argType(0), Prefix: "percentile"},
+	"percentiles":    {Prefix: "percentile"},
+	"arg_max":        {Prefix: "arg_max"},
+	"arg_min":        {Prefix: "arg_min"},
 }
 
 // aggCollector gathers the aggregates found while checking summarize columns.
@@ -109,10 +112,14 @@ func (c *checker) aggregateCall(e *syntax.CallExpr, sig *aggSig, s *scope) plan.
 
 // aggDefaultName is Kusto's default column name for a summarize aggregate.
 func aggDefaultName(e *syntax.CallExpr) string {
+	e = canonicalCall(e)
 	sig := aggregates[e.Name.Name]
 	arg := ""
 	if len(e.Args) > 0 && sig.Args != "" {
 		arg = defaultName(e.Args[0])
+	}
+	if sig.Prefix == "" { // take_any(X) and take_anyif(X, p) are named X
+		return arg
 	}
 	name := sig.Prefix + "_" + arg
 	if e.Name.Name == "percentile" && len(e.Args) == 2 {

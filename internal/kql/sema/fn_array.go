@@ -14,22 +14,24 @@ import (
 func arrayFns() map[string]*fnSig {
 	dyn, str, lng := fixed(schema.TypeDynamic), fixed(schema.TypeString), fixed(schema.TypeLong)
 	return map[string]*fnSig{
-		"set_difference":     {Args: "yy*", Min: 2, Ret: dyn},
-		"set_intersect":      {Args: "yy*", Min: 2, Ret: dyn},
-		"set_union":          {Args: "yy*", Min: 2, Ret: dyn},
-		"array_concat":       {Args: "y*", Min: 1, Ret: dyn},
-		"array_slice":        intFn("ynn", 3, 1, dyn),
-		"strcat_array":       {Args: "ys", Min: 2, Ret: str},
-		"extract_all":        {Check: checkExtractAll},
-		"format_ipv4":        intFn("sn", 1, 1, str),
-		"format_ipv4_mask":   intFn("sn", 1, 1, str),
-		"binary_and":         intFn("nn", 2, 0, lng),
-		"binary_or":          intFn("nn", 2, 0, lng),
-		"binary_xor":         intFn("nn", 2, 0, lng),
-		"binary_not":         intFn("n", 1, 0, lng),
-		"binary_shift_left":  intFn("nn", 2, 0, lng),
-		"binary_shift_right": intFn("nn", 2, 0, lng),
-		"countof":            {Args: "ssc", Min: 2, Check: checkCountof},
+		"set_difference":        {Args: "yy*", Min: 2, Ret: dyn},
+		"set_intersect":         {Args: "yy*", Min: 2, Ret: dyn},
+		"set_union":             {Args: "yy*", Min: 2, Ret: dyn},
+		"array_concat":          {Args: "y*", Min: 1, Ret: dyn},
+		"array_slice":           intFn("ynn", 3, 1, dyn),
+		"strcat_array":          {Args: "ys", Min: 2, Ret: str},
+		"extract_all":           {Check: checkExtractAll},
+		"format_ipv4":           intFn("sn", 1, 1, str),
+		"format_ipv4_mask":      intFn("sn", 1, 1, str),
+		"binary_and":            intFn("nn", 2, 0, lng),
+		"binary_or":             intFn("nn", 2, 0, lng),
+		"binary_xor":            intFn("nn", 2, 0, lng),
+		"binary_not":            intFn("n", 1, 0, lng),
+		"binary_shift_left":     intFn("nn", 2, 0, lng),
+		"binary_shift_right":    intFn("nn", 2, 0, lng),
+		"countof":               {Args: "ssc", Min: 2, Check: checkCountof},
+		"base64_decode_toarray": {Args: "s", Min: 1, Ret: dyn},
+		"make_string":           {Check: checkMakeString},
 	}
 }
 
@@ -104,4 +106,20 @@ func checkCountof(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
 		c.errorf(e.Args[2], "the kind of countof() must be \"normal\" or \"regex\", not %q", kind)
 		return bad()
 	}
+}
+
+// checkMakeString accepts make_string(x, ...) where each x is an int or
+// long code point or a dynamic array of them.
+func checkMakeString(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
+	if len(args) == 0 {
+		c.errorf(e, "make_string() takes at least 1 argument")
+		return bad()
+	}
+	for i, a := range args {
+		if t := a.Type(); t != schema.TypeInt && t != schema.TypeLong && t != schema.TypeDynamic {
+			c.errorf(e.Args[i], "argument %d of make_string() must be an int, long or dynamic array, not %s", i+1, t)
+			return bad()
+		}
+	}
+	return &plan.Call{Fn: "make_string", Args: args, T: schema.TypeString}
 }

@@ -28,6 +28,7 @@ func dynamicFns() map[string]*fnSig {
 		"pack_array":   {Args: "a*", Min: 1, Ret: dyn},
 		"bag_pack":     {Args: "sa*", Min: 2, Ret: dyn},
 		"pack":         {Args: "sa*", Min: 2, Ret: dyn},
+		"extract_json": {Args: "ss", Min: 2, Ret: fixed(schema.TypeString)},
 	}
 }
 

@@ -1,6 +1,9 @@
 package sema
 
 import (
+	"regexp"
+	"strings"
+
 	"github.com/vigilsec/vigil/internal/kql/plan"
 	"github.com/vigilsec/vigil/internal/kql/syntax"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -15,9 +18,14 @@ func stringFns() map[string]*fnSig {
 		"substring":              {Args: "snn", Min: 2, Ret: str},
 		"strcat":                 {Args: "s*", Min: 1, Ret: str},
 		"strcat_delim":           {Args: "ss*", Min: 2, Ret: str},
-		"split":                  {Args: "ss", Min: 2, Ret: fixed(schema.TypeDynamic)},
+		"split":                  intFn("ssn", 2, 2, fixed(schema.TypeDynamic)),
 		"replace_string":         {Args: "sss", Min: 3, Ret: str},
 		"replace_regex":          {Args: "sss", Min: 3, Ret: str},
+		"replace":                {Check: checkReplace},
+		"translate":              {Args: "sss", Min: 3, Ret: str},
+		"indexof_regex":          {Args: "sc", Min: 2, Check: checkIndexofRegex},
+		"hash":                   intFn("an", 1, 1, lng),
+		"ipv4_is_match":          intFn("ssn", 2, 2, boo),
 		"trim":                   {Args: "ss", Min: 2, Ret: str},
 		"trim_start":             {Args: "ss", Min: 2, Ret: str},
 		"trim_end":               {Args: "ss", Min: 2, Ret: str},
@@ -66,6 +74,7 @@ func checkIff(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
 		c.errorf(e.Args[0], "argument 1 of %s() must be a bool, not %s", e.Name.Name, args[0].Type())
 		return bad()
 	}
+	args[1], args[2] = unify(args[1], args[2])
 	t := common(args[1], args[2])
 	if t == schema.TypeInvalid {
 		c.errorf(e, "the branches of %s() have different types: %s and %s", e.Name.Name, args[1].Type(), args[2].Type())
@@ -79,6 +88,7 @@ func checkCase(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
 		c.errorf(e, "case() takes predicate, value pairs and a final else value")
 		return bad()
 	}
+	unifyValues(args)
 	t := args[len(args)-1]
 	for i := 0; i+1 < len(args); i += 2 {
 		args[i] = convert(args[i], schema.TypeBool)
@@ -97,6 +107,28 @@ func checkCase(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
 	return &plan.Call{Fn: "case", Args: args, T: t.Type()}
 }
 
+// unifyValues converts the dynamic values of case(p1, v1, ..., else) to the
+// type of its first value that is neither dynamic nor null, as Kusto does:
+// case(p, d.CommandLine, "") is a string.
+func unifyValues(args []plan.Expr) {
+	isValue := func(i int) bool { return i%2 == 1 || i == len(args)-1 }
+	want := schema.TypeInvalid
+	for i, a := range args {
+		if isValue(i) && a.Type() != schema.TypeDynamic && !isNullConst(a) {
+			want = a.Type()
+			break
+		}
+	}
+	if want == schema.TypeInvalid {
+		return
+	}
+	for i, a := range args {
+		if isValue(i) {
+			args[i] = convert(a, want)
+		}
+	}
+}
+
 func checkCoalesce(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
 	if len(args) < 1 {
 		c.errorf(e, "coalesce() takes at least 1 argument")
@@ -110,4 +142,44 @@ func checkCoalesce(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
 		}
 	}
 	return &plan.Call{Fn: "coalesce", Args: args, T: t.Type()}
+}
+
+// checkReplace accepts replace(regex, rewrite, text), the old name of
+// replace_regex(text, regex, rewrite) with its arguments in another order.
+func checkReplace(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
+	if !c.checkArgs(e, &fnSig{Args: "sss", Min: 3}, args) {
+		return bad()
+	}
+	if !c.validRegex(e.Args[0], args[0]) {
+		return bad()
+	}
+	return &plan.Call{Fn: "replace_regex", Args: []plan.Expr{args[2], args[0], args[1]}, T: schema.TypeString}
+}
+
+// checkIndexofRegex accepts indexof_regex(text, regex) with a constant
+// regex; the start, length and occurrence arguments are not supported yet.
+func checkIndexofRegex(c *checker, e *syntax.CallExpr, args []plan.Expr) plan.Expr {
+	if len(args) > 2 {
+		c.errorf(e.Args[2], "indexof_regex() with a start, length or occurrence is not supported yet")
+		return bad()
+	}
+	if !c.checkArgs(e, &fnSig{Args: "sc", Min: 2}, args) || !c.validRegex(e.Args[1], args[1]) {
+		return bad()
+	}
+	return &plan.Call{Fn: "indexof_regex", Args: args, T: schema.TypeLong}
+}
+
+// validRegex reports whether a constant regular expression compiles (a
+// computed one is checked when the query runs).
+func (c *checker) validRegex(at syntax.Node, x plan.Expr) bool {
+	k, ok := x.(*plan.Const)
+	if !ok {
+		return true
+	}
+	re, _ := k.V.(string)
+	if _, err := regexp.Compile(re); err != nil {
+		c.errorf(at, "invalid regular expression: %s", strings.TrimPrefix(err.Error(), "error parsing regexp: "))
+		return false
+	}
+	return true
 }

@@ -44,6 +44,12 @@ func (c *checker) inQuery(e *syntax.InExpr, x plan.Expr, q plan.Node) plan.Expr 
 		return bad()
 	}
 	t := cols[0].Type
+	if t == schema.TypeDynamic && x.Type() != schema.TypeDynamic && !isBad(x) {
+		// A dynamic column, such as the one row of summarize make_list(X):
+		// Kusto compares x with the elements of its arrays.
+		t = x.Type()
+		q = &plan.MvExpand{In: q, Cols: []plan.MvCol{{Name: cols[0].Name, To: t}}}
+	}
 	if strings.HasSuffix(e.Op, "~") {
 		if t != schema.TypeString {
 			c.errorf(e.List[0], "'%s' needs a string column, not %s", e.Op, t)

@@ -6,9 +6,9 @@ import (
 )
 
 // checkMvApply plans mv-apply [with_itemindex=I] Cols [limit N] on (Sub):
-// each row's arrays are expanded into a subtable of the expanded columns
-// (and the index), Sub runs on that subtable, and each result row gets the
-// row's columns that were not expanded, as in Kusto.
+// each row is expanded into a subtable of its arrays' elements (and the
+// index) beside its other columns, Sub runs on that subtable, and each
+// result row gets the row's columns Sub did not return, as in Kusto.
 func checkMvApply(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 	m := op.(*syntax.MvApplyOp)
 	exp := &plan.MvExpand{}
@@ -36,32 +36,30 @@ func checkMvApply(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 		c.errorf(m, "the subquery of mv-apply starts from the expanded rows, without a source")
 		return nil
 	}
-	var keep, src []plan.Column
-	for _, col := range in.Columns() {
-		if _, ok := exp.ElemType(col.Name); ok {
-			src = append(src, col)
-		} else {
-			keep = append(keep, col)
-		}
-	}
-	exp.In = &plan.OuterRow{Cols: src}
-	return c.mvApplySub(m, in, keep, exp)
+	exp.In = &plan.OuterRow{Cols: in.Columns()}
+	return c.mvApplySub(m, in, exp)
 }
 
-// mvApplySub checks the subquery over the expanded rows.
-func (c *checker) mvApplySub(m *syntax.MvApplyOp, in plan.Node, keep []plan.Column, exp *plan.MvExpand) plan.Node {
+// mvApplySub checks the subquery over the expanded rows. The subquery sees
+// the whole row, as in Kusto: the expanded columns one element per row and
+// the other columns repeated. Each result row then gets the input row's
+// columns that the subquery did not return (it may have dropped them with
+// summarize or project, or replaced them with extend).
+func (c *checker) mvApplySub(m *syntax.MvApplyOp, in plan.Node, exp *plan.MvExpand) plan.Node {
 	sub := plan.Node(exp)
 	for _, op := range m.Sub.Ops {
 		if sub = c.operator(sub, op); sub == nil {
 			return nil
 		}
 	}
+	out := map[string]bool{}
 	for _, col := range sub.Columns() {
-		for _, k := range keep {
-			if k.Name == col.Name {
-				c.errorf(m.Sub, "mv-apply: the subquery's column '%s' is also a column of the input; rename it", col.Name)
-				return nil
-			}
+		out[col.Name] = true
+	}
+	var keep []plan.Column
+	for _, col := range in.Columns() {
+		if _, expanded := exp.ElemType(col.Name); !expanded && !out[col.Name] {
+			keep = append(keep, col)
 		}
 	}
 	return &plan.MvApply{In: in, Keep: keep, Sub: sub}

@@ -52,13 +52,18 @@ func (c *checker) binary(e *syntax.BinaryExpr, s *scope) plan.Expr {
 }
 
 func checkCompare(c *checker, e *syntax.BinaryExpr, x, y plan.Expr) plan.Expr {
-	x, y = unify(x, y)
+	eq := e.Op == "==" || e.Op == "!=" || e.Op == "<>"
+	x, y = unifyCompare(x, y, eq)
 	op := e.Op
 	if op == "<>" {
 		op = "!="
 	}
 	if !comparable(x.Type(), y.Type()) && !isNullConst(x) && !isNullConst(y) {
-		c.errorf(e, "cannot compare %s and %s with '%s'", x.Type(), y.Type(), e.Op)
+		hint := ""
+		if eq {
+			hint = compareHint(x, y)
+		}
+		c.errorf(e, "cannot compare %s and %s with '%s'%s", x.Type(), y.Type(), e.Op, hint)
 		return bad()
 	}
 	return &plan.Call{Fn: op, Args: []plan.Expr{x, y}, T: schema.TypeBool}
@@ -176,12 +181,12 @@ func (c *checker) in(e *syntax.InExpr, s *scope) plan.Expr {
 		if strOp {
 			args[i] = toStringArg(args[i])
 		} else if i > 0 {
-			args[0], args[i] = unify(args[0], args[i])
+			args[0], args[i] = unifyCompare(args[0], args[i], true)
 		}
 	}
 	for i, a := range args[1:] {
 		if !comparable(args[0].Type(), a.Type()) && !isNullConst(a) {
-			c.errorf(e.List[i], "cannot compare %s and %s with '%s'", args[0].Type(), a.Type(), e.Op)
+			c.errorf(e.List[i], "cannot compare %s and %s with '%s'%s", args[0].Type(), a.Type(), e.Op, compareHint(args[0], a))
 			return bad()
 		}
 	}

@@ -32,8 +32,9 @@ func checkSummarize(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 				ok = false
 				continue
 			}
-			if len(ne.Names) == 1 {
-				a.Name = ne.Names[0].Name
+			if !c.nameArgExtreme(ne, &a) {
+				ok = false
+				continue
 			}
 			col.aggs = append(col.aggs, a)
 			final = append(final, plan.Item{Name: a.Name, Expr: &plan.Col{Name: a.Name, T: a.T}})
@@ -51,6 +52,11 @@ func checkSummarize(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 			}
 			continue
 		}
+		if len(ne.Names) > 1 {
+			c.errorf(ne, "a tuple of names needs an aggregate that returns several columns, such as arg_max()")
+			ok = false
+			continue
+		}
 		c.aggs = col
 		before := len(col.aggs)
 		x := c.expr(ne.Expr, s)
@@ -66,7 +72,7 @@ func checkSummarize(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 		call, direct := ne.Expr.(*syntax.CallExpr)
 		if direct && len(col.aggs) == before+1 && isColRef(x, col.aggs[before].Name) {
 			if name == "" {
-				name = aggDefaultName(call)
+				name = uniqueName(aggDefaultName(call), agg.Keys, final)
 			}
 			col.aggs[before].Name = name
 			x = &plan.Col{Name: name, T: x.Type()}
@@ -92,6 +98,43 @@ func checkSummarize(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 	}
 	items := passThrough(agg.Columns()[:len(agg.Keys)])
 	return &plan.Project{In: agg, Items: append(items, final...)}
+}
+
+// nameArgExtreme applies the names of name = arg_max(...) or of the tuple
+// (By, Col1, ...) = arg_max(By, Col1, ...), one name per returned column.
+func (c *checker) nameArgExtreme(ne *syntax.NamedExpr, a *plan.Agg) bool {
+	switch {
+	case len(ne.Names) == 1:
+		a.Name = ne.Names[0].Name
+	case len(ne.Names) > 1:
+		if len(ne.Names) != 1+len(a.Outs) {
+			c.errorf(ne, "%s() returns %d column%s here, not %d", a.Fn, 1+len(a.Outs), plural(1+len(a.Outs)), len(ne.Names))
+			return false
+		}
+		a.Name = ne.Names[0].Name
+		for i := range a.Outs {
+			a.Outs[i].Name = ne.Names[i+1].Name
+		}
+	}
+	return true
+}
+
+// uniqueName returns a default column name that no key or earlier column
+// has, appending 1, 2, ... as Kusto does (count(), count() gives count_ and
+// count_1; take_any(k) by k gives k and k1).
+func uniqueName(name string, keys, cols []plan.Item) string {
+	taken := map[string]bool{}
+	for _, it := range keys {
+		taken[it.Name] = true
+	}
+	for _, it := range cols {
+		taken[it.Name] = true
+	}
+	out := name
+	for i := 1; taken[out]; i++ {
+		out = name + itoa(i)
+	}
+	return out
 }
 
 func isColRef(x plan.Expr, name string) bool {

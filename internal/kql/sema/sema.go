@@ -89,22 +89,20 @@ func (c *checker) warnf(n syntax.Node, format string, args ...any) {
 
 func (c *checker) let(st *syntax.LetStmt) {
 	name := st.Name.Name
-	switch v := st.Value.(type) {
+	switch v := tabularInParens(st.Value).(type) {
 	case *syntax.TabularExpr:
 		n := c.pipeline(v.Query)
-		c.unbind(name)
-		if n != nil {
-			c.tables[name] = n
-		}
+		c.bindTable(name, n)
 	case *syntax.FuncExpr:
 		c.unbind(name)
 		c.funcs[name] = v
 	case *syntax.CallExpr:
+		if f, ok := c.funcs[v.Name.Name]; ok && tabularFunc(f) {
+			c.bindTable(name, c.callTabularUDF(v, f, nil))
+			return
+		}
 		if n, ok := c.materialize(v); ok {
-			c.unbind(name)
-			if n != nil {
-				c.tables[name] = n
-			}
+			c.bindTable(name, n)
 			return
 		}
 		x := c.expr(v, nil)
@@ -115,6 +113,31 @@ func (c *checker) let(st *syntax.LetStmt) {
 		c.unbind(name)
 		c.scalars[name] = x
 	}
+}
+
+// bindTable binds name to a let-bound table. A table whose check failed
+// (n is nil, its errors already reported) is bound too, so that its uses
+// fail quietly instead of adding "unknown table" errors.
+func (c *checker) bindTable(name string, n plan.Node) {
+	c.unbind(name)
+	c.tables[name] = n
+}
+
+// tabularInParens returns the tabular expression inside parentheses, as in
+// let x = (T | where ...), or e itself when e is not one.
+func tabularInParens(e syntax.Expr) syntax.Expr {
+	inner := e
+	for {
+		p, ok := inner.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		inner = p.X
+	}
+	if t, ok := inner.(*syntax.TabularExpr); ok {
+		return t
+	}
+	return e
 }
 
 // unbind forgets an earlier let of name, which a new let shadows.

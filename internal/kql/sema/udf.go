@@ -186,6 +186,9 @@ func checkCallSource(c *checker, src syntax.Source) plan.Node {
 		return n
 	}
 	f, ok := c.funcs[call.Name.Name]
+	if !ok && call.Name.Name == "table" {
+		return c.tableCall(call)
+	}
 	if !ok && call.Name.Name == "_GetWatchlist" {
 		c.errorf(call.Name, "_GetWatchlist() is not supported yet: Vigil has no watchlists")
 		return nil
@@ -195,6 +198,41 @@ func checkCallSource(c *checker, src syntax.Source) plan.Node {
 		return nil
 	}
 	return c.callTabularUDF(call, f, nil)
+}
+
+// tableCall checks table(name): name must be a constant string, such as a
+// string parameter of the enclosing function bound to a constant by its
+// caller; it then names a stored or let-bound table as a bare name would.
+func (c *checker) tableCall(call *syntax.CallExpr) plan.Node {
+	if len(call.Args) != 1 {
+		c.errorf(call, "table() takes 1 argument, not %d", len(call.Args))
+		return nil
+	}
+	x := c.expr(call.Args[0], nil)
+	if isBad(x) {
+		return nil
+	}
+	var name string
+	if k, ok := x.(*plan.Const); ok {
+		name, _ = k.V.(string)
+	}
+	if name == "" {
+		c.errorf(call.Args[0], "the argument of table() must be a constant string")
+		return nil
+	}
+	return c.tableRef(&syntax.TableRef{Span: call.Span, Name: name})
+}
+
+// tabularFunc reports whether f's body ends in a tabular expression, without
+// checking it.
+func tabularFunc(f *syntax.FuncExpr) bool {
+	for i := len(f.Body) - 1; i >= 0; i-- {
+		if st, ok := f.Body[i].(*syntax.ExprStmt); ok {
+			_, tab := st.X.(*syntax.TabularExpr)
+			return tab
+		}
+	}
+	return false
 }
 
 // materialize checks materialize(T); DuckDB plans the reuse itself, so the

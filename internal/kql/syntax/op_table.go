@@ -31,6 +31,7 @@ var operators = map[string]opSpec{
 	"lookup":          {parseJoin},
 	"union":           {parseUnionOp},
 	"mv-expand":       {parseMvExpand},
+	"mvexpand":        {parseMvExpand}, // the old spelling Kusto still accepts
 	"mv-apply":        {parseMvApply},
 	"parse":           {parseParse},
 	"parse-where":     {parseParse},

@@ -222,9 +222,9 @@ func (p *parser) parsePrimary() Expr {
 func (p *parser) parseIdentExpr() Expr {
 	t := p.cur()
 	switch {
-	case t.Text == "true" || t.Text == "false":
+	case isBoolWord(t.Text) && t.Kind == TokIdent:
 		p.next()
-		return &BoolLit{Span: t.Span, Value: t.Text == "true"}
+		return &BoolLit{Span: t.Span, Value: strings.EqualFold(t.Text, "true")}
 	case t.Text == "dynamic" && p.peek(1).Kind == TokLParen:
 		return p.parseDynamic()
 	case isOperatorWord(t.Text):

@@ -114,6 +114,8 @@ func TestParseLiterals(t *testing.T) {
 		{"dynamic(null)", `(DynamicLit Value:(NullLit))`},
 		{"dynamic({'a': -1})", `(DynamicLit Value:(BagLit Entries:[(BagEntry Key:"a" Value:(UnaryExpr Op:"-" X:(IntLit Text:"1" Value:1)))]))`},
 		{"false", `(BoolLit)`},
+		{"False", `(BoolLit)`},
+		{"TRUE", `(BoolLit Value:true)`},
 	}
 	for _, tt := range tests {
 		x, diags := ParseExpr(tt.src)

@@ -104,9 +104,9 @@ func (p *parser) parseDynamicValue() Expr {
 	case t.Kind == TokIdent && t.Text == "null":
 		p.next()
 		return &NullLit{Span: t.Span}
-	case t.Kind == TokIdent && (t.Text == "true" || t.Text == "false"):
+	case t.Kind == TokIdent && isBoolWord(t.Text):
 		p.next()
-		return &BoolLit{Span: t.Span, Value: t.Text == "true"}
+		return &BoolLit{Span: t.Span, Value: strings.EqualFold(t.Text, "true")}
 	case t.Kind == TokMinus || t.Kind == TokPlus:
 		p.next()
 		x := p.parseDynamicValue()
@@ -152,4 +152,15 @@ func (p *parser) parseDynamicBag() Expr {
 	p.expectClose(open)
 	b.Span = p.span(open.Span.Start)
 	return b
+}
+
+// isBoolWord reports whether text is a bool literal: Kusto accepts true and
+// false in lower case, capitalized (True, as public rules write it) and in
+// upper case.
+func isBoolWord(text string) bool {
+	switch text {
+	case "true", "false", "True", "False", "TRUE", "FALSE":
+		return true
+	}
+	return false
 }

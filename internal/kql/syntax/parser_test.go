@@ -52,6 +52,7 @@ func TestOperators(t *testing.T) {
 		{"union withsource=S kind=inner isfuzzy=true A, B", "union withsource=S kind=inner isfuzzy=true A, B"},
 		{"union *", "union *"},
 		{"T | mv-expand a", "T | mv-expand a"},
+		{"T | mvexpand a limit 5", "T | mv-expand a limit 5"},
 		{"T | mv-expand bagexpansion=bag with_itemindex=i x = a to typeof(string), b limit 10", "T | mv-expand bagexpansion=bag with_itemindex=i x = a to typeof(string), b limit 10"},
 		{"T | mv-apply x = a to typeof(long) on (top 1 by x)", "T | mv-apply x = a to typeof(long) on (top 1 by x)"},
 		{"T | mv-apply with_itemindex=i a limit 5 on (summarize s = sum(a) | extend y = 1)", "T | mv-apply with_itemindex=i a limit 5 on (summarize s = sum(a) | extend y = 1)"},

@@ -8,6 +8,11 @@
 //     "event": string|object, "fields": {...}}); Decode.
 //   - /services/collector/raw: one event a line, metadata from the query string; DecodeRaw.
 //
+// Sourcetype routes (Rules, configured as receivers.hec.routes) come first and are applied by
+// the HTTP side: an event whose sourcetype (and index, when the rule names one) has a rule
+// and no fields.vigil_table goes to the rule's table (as fields.vigil_table) or through its
+// source format (normalize's formats, or syslog to parse the event as a syslog line).
+//
 // Routing (Route), in order:
 //  1. fields.vigil_table names a table (built-in or custom _CL): the event must be a JSON
 //     object, decoded as a row of that table like any JSON ingest; "time" fills TimeGenerated

@@ -8,7 +8,13 @@ import (
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
-// pending is one table's batch.
+// batchKey is what a batch is for: one tenant's table.
+type batchKey struct {
+	tenant string
+	t      *schema.Table
+}
+
+// pending is one batch.
 type pending struct {
 	rows    [][]schema.Value
 	rejects []ingest.RowError
@@ -18,16 +24,16 @@ type pending struct {
 // BatchWait, until the queue is closed; then it publishes the rest. Publication uses pubCtx,
 // which outlives Run's context by the drain timeout.
 func (r *Receiver) batch(pubCtx context.Context) {
-	byTable := map[*schema.Table]*pending{}
+	byTable := map[batchKey]*pending{}
 	n := 0
 	tick := time.NewTicker(r.cfg.BatchWait)
 	defer tick.Stop()
 	flush := func() {
-		for t, p := range byTable {
+		for k, p := range byTable {
 			if len(p.rows)+len(p.rejects) > 0 {
-				r.publish(pubCtx, t, p)
+				r.publish(pubCtx, k, p)
 			}
-			delete(byTable, t)
+			delete(byTable, k)
 		}
 		n = 0
 	}
@@ -38,10 +44,11 @@ func (r *Receiver) batch(pubCtx context.Context) {
 				flush()
 				return
 			}
-			p := byTable[it.rec.Table]
+			k := batchKey{it.tenant, it.rec.Table}
+			p := byTable[k]
 			if p == nil {
 				p = &pending{}
-				byTable[it.rec.Table] = p
+				byTable[k] = p
 			}
 			if it.rec.Err != nil {
 				p.rejects = append(p.rejects, ingest.RowError{
@@ -64,10 +71,11 @@ func (r *Receiver) batch(pubCtx context.Context) {
 // publish stores one batch, retrying with backoff while the bus refuses it. While it retries
 // the queue fills and TCP senders are no longer read. It gives up only when pubCtx ends
 // (the drain timeout after shutdown), counting the batch as dropped.
-func (r *Receiver) publish(pubCtx context.Context, t *schema.Table, p *pending) {
+func (r *Receiver) publish(pubCtx context.Context, k batchKey, p *pending) {
+	t := k.t
 	backoff := 50 * time.Millisecond
 	for {
-		_, err := r.ing.IngestRows(pubCtx, r.cfg.Tenant, Source, t, p.rows, p.rejects)
+		_, err := r.ing.IngestRows(pubCtx, k.tenant, Source, t, p.rows, p.rejects)
 		if err == nil {
 			return
 		}

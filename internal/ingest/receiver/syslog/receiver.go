@@ -2,8 +2,8 @@ package syslog
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
-	"fmt"
 	"log/slog"
 	"net"
 	"runtime/debug"
@@ -23,15 +23,20 @@ const Source = "syslog"
 
 // Config configures a Receiver. Zero numeric fields take the defaults noted.
 type Config struct {
-	UDP             string        // UDP listen address; empty: no UDP
-	TCP             string        // TCP listen address; empty: no TCP
-	Tenant          string        // tenant every message is stored for
-	MaxMessageBytes int           // larger messages go to IngestionErrors, cut (default 64KiB)
-	MaxConnections  int           // open TCP connections; more are closed at once (default 1024)
-	BatchSize       int           // messages per publication (default 1000)
-	BatchWait       time.Duration // longest a message waits for its batch to fill (default 100ms)
-	DrainTimeout    time.Duration // how long publication is retried at shutdown (default 10s)
-	Metrics         prometheus.Registerer
+	UDP              string        // UDP listen address; empty: no UDP
+	TCP              string        // TCP listen address; empty: no TCP
+	TLS              string        // TLS listen address (RFC 5425); empty: no TLS
+	TLSConfig        *tls.Config   // the server side of TLS; required with TLS
+	HandshakeTimeout time.Duration // longest a TLS handshake may take (default 10s)
+	Tenant           string        // tenant the messages of UDP, TCP and TLS are stored for
+	Listeners        []Listener    // more listeners, each with its own tenant (a port per customer)
+	MaxMessageBytes  int           // larger messages go to IngestionErrors, cut (default 64KiB)
+	MaxConnections   int           // open TCP connections; more are closed at once (default 1024)
+	BatchSize        int           // messages per publication (default 1000)
+	BatchWait        time.Duration // longest a message waits for its batch to fill (default 100ms)
+	DrainTimeout     time.Duration // how long publication is retried at shutdown (default 10s)
+	Metrics          prometheus.Registerer
+	Receivers        *ingest.ReceiverMetrics // shared receiver metrics; nil: created and registered with Metrics
 }
 
 func (c *Config) setDefaults() {
@@ -50,6 +55,9 @@ func (c *Config) setDefaults() {
 	if c.DrainTimeout <= 0 {
 		c.DrainTimeout = 10 * time.Second
 	}
+	if c.HandshakeTimeout <= 0 {
+		c.HandshakeTimeout = 10 * time.Second
+	}
 }
 
 // ingester publishes rows; *ingest.Service is the one used outside tests.
@@ -65,8 +73,7 @@ type Receiver struct {
 	log    *slog.Logger
 	m      *metrics
 	now    func() time.Time
-	udp    *net.UDPConn
-	tcp    net.Listener
+	ls     []*listener // the one of UDP, TCP and TLS first, when they are set
 	queue  chan item
 	sem    chan struct{}
 
@@ -76,14 +83,17 @@ type Receiver struct {
 
 // item is one received message on its way to a batch.
 type item struct {
-	rec normalize.Record
-	raw []byte // the message, kept only when it is rejected
+	tenant string
+	rec    normalize.Record
+	raw    []byte // the message, kept only when it is rejected
 }
 
 // Addr is where a receiver listens; an empty field is a transport not enabled.
 type Addr struct {
-	UDP string
-	TCP string
+	UDP    string
+	TCP    string
+	TLS    string
+	Tenant string
 }
 
 // New parses messages for svc's tables and opens the configured listeners.
@@ -91,57 +101,53 @@ func New(cfg Config, svc *ingest.Service, log *slog.Logger) (*Receiver, error) {
 	return newReceiver(cfg, svc, svc.Registry(), log)
 }
 
-func newReceiver(cfg Config, ing ingester, reg *schema.Registry, log *slog.Logger) (r *Receiver, err error) {
+func newReceiver(cfg Config, ing ingester, reg *schema.Registry, log *slog.Logger) (*Receiver, error) {
 	cfg.setDefaults()
-	if cfg.UDP == "" && cfg.TCP == "" {
-		return nil, errors.New("syslog receiver: no udp or tcp address")
+	all := cfg.Listeners
+	if cfg.UDP != "" || cfg.TCP != "" || cfg.TLS != "" {
+		all = append([]Listener{{UDP: cfg.UDP, TCP: cfg.TCP, TLS: cfg.TLS, Tenant: cfg.Tenant}}, all...)
+	}
+	if len(all) == 0 {
+		return nil, errors.New("syslog receiver: no udp, tcp or tls address")
 	}
 	p, err := normalize.NewParser(reg)
 	if err != nil {
 		return nil, err
 	}
-	m, err := newMetrics(cfg.Metrics)
+	m, err := newMetrics(cfg.Metrics, cfg.Receivers)
 	if err != nil {
 		return nil, err
 	}
-	r = &Receiver{
+	r := &Receiver{
 		cfg: cfg, ing: ing, parser: p, log: log, m: m, now: time.Now,
 		queue: make(chan item, 4*cfg.BatchSize), sem: make(chan struct{}, cfg.MaxConnections),
 		conns: map[net.Conn]struct{}{},
 	}
-	defer func() {
+	for _, lc := range all {
+		l, err := openListener(lc, cfg.TLSConfig != nil)
+		if l != nil {
+			r.ls = append(r.ls, l)
+		}
 		if err != nil {
-			r.closeListeners()
-		}
-	}()
-	if cfg.UDP != "" {
-		ua, err := net.ResolveUDPAddr("udp", cfg.UDP)
-		if err != nil {
-			return nil, fmt.Errorf("syslog udp %s: %w", cfg.UDP, err)
-		}
-		if r.udp, err = net.ListenUDP("udp", ua); err != nil {
-			return nil, fmt.Errorf("syslog udp: %w", err)
-		}
-		_ = r.udp.SetReadBuffer(4 << 20)
-	}
-	if cfg.TCP != "" {
-		if r.tcp, err = net.Listen("tcp", cfg.TCP); err != nil {
-			return nil, fmt.Errorf("syslog tcp: %w", err)
+			r.closeListeners() // those opened so far
+			return nil, err
 		}
 	}
 	return r, nil
 }
 
-// Addr returns the bound addresses (with the ports chosen for ":0").
-func (r *Receiver) Addr() Addr {
-	var a Addr
-	if r.udp != nil {
-		a.UDP = r.udp.LocalAddr().String()
+// Addr returns the bound addresses (with the ports chosen for ":0") of the first listener:
+// the one of Config.UDP, TCP and TLS when they are set.
+func (r *Receiver) Addr() Addr { return r.ls[0].addr() }
+
+// Addrs returns the bound addresses of every listener, in the order of Addr then
+// Config.Listeners.
+func (r *Receiver) Addrs() []Addr {
+	out := make([]Addr, len(r.ls))
+	for i, l := range r.ls {
+		out[i] = l.addr()
 	}
-	if r.tcp != nil {
-		a.TCP = r.tcp.Addr().String()
-	}
-	return a
+	return out
 }
 
 // Run receives until ctx ends, then closes the listeners and connections, publishes what it
@@ -155,11 +161,16 @@ func (r *Receiver) Run(ctx context.Context) error {
 		r.batch(pubCtx)
 	}()
 	var producers sync.WaitGroup
-	if r.udp != nil {
-		producers.Go(r.serveUDP)
-	}
-	if r.tcp != nil {
-		producers.Go(func() { r.serveTCP(&producers) })
+	for _, l := range r.ls {
+		if l.udp != nil {
+			producers.Go(func() { r.serveUDP(l.udp, origin{ingest.ProtoUDP, l.tenant}) })
+		}
+		if l.tcp != nil {
+			producers.Go(func() { r.serveTCP(l.tcp, origin{ingest.ProtoTCP, l.tenant}, &producers) })
+		}
+		if l.tls != nil {
+			producers.Go(func() { r.serveTCP(l.tls, origin{ingest.ProtoTLS, l.tenant}, &producers) })
+		}
 	}
 	<-ctx.Done()
 	stopDrain := time.AfterFunc(r.cfg.DrainTimeout, cancelPub)
@@ -173,19 +184,15 @@ func (r *Receiver) Run(ctx context.Context) error {
 }
 
 func (r *Receiver) closeListeners() {
-	if r.udp != nil {
-		_ = r.udp.Close()
-	}
-	if r.tcp != nil {
-		_ = r.tcp.Close()
+	for _, l := range r.ls {
+		l.close()
 	}
 }
 
 // handle parses one message and queues it; UDP messages that find the queue full are dropped.
-func (r *Receiver) handle(msg []byte, peer, transport string) {
-	r.m.bytes.WithLabelValues(transport).Add(float64(len(msg)))
+func (r *Receiver) handle(msg []byte, peer string, o origin) {
 	it := item{rec: r.parse(msg, peer)}
-	r.enqueue(it, msg, transport)
+	r.enqueue(it, msg, o)
 }
 
 // parse runs the parser; a panic (a parser bug) rejects the message instead of ending the
@@ -201,27 +208,35 @@ func (r *Receiver) parse(msg []byte, peer string) (rec normalize.Record) {
 }
 
 // reject queues a message refused before parsing (too large, bad framing).
-func (r *Receiver) reject(msg []byte, transport, reason string) {
-	r.m.bytes.WithLabelValues(transport).Add(float64(len(msg)))
+func (r *Receiver) reject(msg []byte, o origin, reason string) {
 	it := item{rec: normalize.Record{Table: r.parser.SyslogTable(), Err: &normalize.ParseError{Format: "syslog", Reason: reason}}}
-	r.enqueue(it, msg, transport)
+	r.enqueue(it, msg, o)
 }
 
-func (r *Receiver) enqueue(it item, msg []byte, transport string) {
-	r.m.messages.WithLabelValues(transport, it.rec.Table.Name).Inc()
+func (r *Receiver) enqueue(it item, msg []byte, o origin) {
+	it.tenant = o.tenant
+	rc := r.m.recv[o.transport]
+	rc.Received(1, len(msg))
 	if it.rec.Err != nil {
-		r.m.parseErrors.WithLabelValues(transport).Inc()
+		rc.ParseError()
+		rc.Rejected(1)
 		it.raw = append([]byte(nil), msg...)
 	}
-	if transport == "udp" {
+	if o.transport == ingest.ProtoUDP {
 		select {
 		case r.queue <- it:
 		default:
 			r.m.dropped.WithLabelValues("queue_full").Inc()
+			rc.Backpressure(ingest.BackpressureDrop)
 		}
 		return
 	}
-	r.queue <- it // TCP: wait, which stops reading from the connection
+	select {
+	case r.queue <- it:
+	default:
+		rc.Backpressure(ingest.BackpressureReadPause)
+		r.queue <- it // TCP and TLS: wait, which stops reading from the connection
+	}
 }
 
 // isBusFull says whether err is the bus pushing back.

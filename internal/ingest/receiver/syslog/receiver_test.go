@@ -73,6 +73,14 @@ func start(t *testing.T, cfg Config, failures int) *harness {
 		t.Fatal(err)
 	}
 	h.r = r
+	runHarness(t, h)
+	return h
+}
+
+// runHarness runs h.r until the test ends or h.stop is called.
+func runHarness(t *testing.T, h *harness) {
+	t.Helper()
+	r := h.r
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan error, 1)
 	go func() { done <- r.Run(ctx) }()
@@ -86,7 +94,6 @@ func start(t *testing.T, cfg Config, failures int) *harness {
 		})
 	}
 	t.Cleanup(h.stop)
-	return h
 }
 
 func (h *harness) waitFor(t *testing.T, rows, rejects int) {
@@ -157,11 +164,20 @@ func TestFramingAndTables(t *testing.T) {
 			t.Errorf("reject %q: %d, want %d (all: %v)", k, reasons[k], v, reasons)
 		}
 	}
-	if got := counterValue(t, h.r.m.messages.WithLabelValues("udp", "Syslog")); got != 1 {
-		t.Errorf("udp messages = %v, want 1", got)
-	}
-	if got := counterValue(t, h.r.m.parseErrors.WithLabelValues("tcp")); got != 4 {
-		t.Errorf("tcp parse errors = %v, want 4", got)
+	for _, c := range []struct {
+		name, protocol string
+		want           float64
+	}{
+		{"vigil_ingest_receiver_messages_total", "udp", 1},
+		{"vigil_ingest_receiver_messages_total", "tcp", 11},
+		{"vigil_ingest_receiver_parse_errors_total", "tcp", 4},
+		{"vigil_ingest_receiver_rejected_rows_total", "tcp", 4},
+		{"vigil_ingest_receiver_bytes_total", "udp", 48},
+		{"vigil_ingest_receiver_connections", "tcp", 0},
+	} {
+		if got := gathered(t, h.reg, c.name, "syslog", c.protocol); got != c.want {
+			t.Errorf("%s{protocol=%q} = %v, want %v", c.name, c.protocol, got, c.want)
+		}
 	}
 }
 
@@ -177,6 +193,9 @@ func TestBackpressure(t *testing.T) {
 	h.waitFor(t, 50, 0)
 	if got := counterValue(t, h.r.m.retries); got != 3 {
 		t.Errorf("retries = %v, want 3", got)
+	}
+	if got := gathered(t, h.reg, "vigil_ingest_receiver_backpressure_total", "syslog", "tcp"); got < 1 {
+		t.Errorf("tcp read pauses = %v, want at least 1 while the bus refused batches", got)
 	}
 	msgCol, _ := h.r.parser.SyslogTable().Column("SyslogMessage")
 	for i, r := range h.f.rows["Syslog"] {
@@ -229,4 +248,98 @@ func counterValue(t *testing.T, m prometheus.Metric) float64 {
 		t.Fatal(err)
 	}
 	return d.GetCounter().GetValue()
+}
+
+// gathered returns the value of the metric called name with the receiver and protocol labels
+// in reg (0 when absent).
+func gathered(t *testing.T, reg *prometheus.Registry, name, receiver, protocol string) float64 {
+	t.Helper()
+	mfs, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, mf := range mfs {
+		if mf.GetName() != name {
+			continue
+		}
+		for _, m := range mf.GetMetric() {
+			labels := map[string]string{}
+			for _, l := range m.GetLabel() {
+				labels[l.GetName()] = l.GetValue()
+			}
+			if labels["receiver"] == receiver && labels["protocol"] == protocol {
+				return m.GetCounter().GetValue() + m.GetGauge().GetValue()
+			}
+		}
+	}
+	return 0
+}
+
+// tenantIngest records the tenant of every published row.
+type tenantIngest struct {
+	mu   sync.Mutex
+	rows map[string]int // by tenant
+}
+
+func (f *tenantIngest) IngestRows(_ context.Context, tenant, _ string, _ *schema.Table, rows [][]schema.Value, rejects []ingest.RowError) (*ingest.Result, error) {
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.rows[tenant] += len(rows) + len(rejects)
+	return &ingest.Result{Accepted: len(rows), Rejected: len(rejects)}, nil
+}
+
+// TestListenerTenants: each listener stores its messages for its own tenant (an MSSP gives
+// every customer a port).
+func TestListenerTenants(t *testing.T) {
+	f := &tenantIngest{rows: map[string]int{}}
+	r, err := newReceiver(Config{TCP: "127.0.0.1:0", Tenant: "main", BatchWait: 5 * time.Millisecond, Listeners: []Listener{
+		{UDP: "127.0.0.1:0", TCP: "127.0.0.1:0", Tenant: "acme"},
+		{TCP: "127.0.0.1:0", Tenant: "globex"},
+	}}, f, schema.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	runHarness(t, &harness{r: r})
+	a := r.Addrs()
+	if len(a) != 3 || a[0].Tenant != "main" || a[1].Tenant != "acme" || a[2].Tenant != "globex" || r.Addr() != a[0] {
+		t.Fatalf("addrs %+v", a)
+	}
+	msg := "<13>Mar 10 08:00:00 h app: m\n"
+	send(t, "tcp", a[0].TCP, msg)
+	send(t, "tcp", a[1].TCP, msg+msg)
+	send(t, "udp", a[1].UDP, msg)
+	send(t, "tcp", a[2].TCP, msg+msg+msg+msg)
+	want := map[string]int{"main": 1, "acme": 3, "globex": 4}
+	deadline := time.Now().Add(5 * time.Second)
+	for {
+		f.mu.Lock()
+		got := fmt.Sprint(f.rows)
+		f.mu.Unlock()
+		if got == fmt.Sprint(want) {
+			return
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("rows by tenant %s, want %v", got, want)
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+func TestListenerErrors(t *testing.T) {
+	for _, tt := range []struct {
+		cfg Config
+		err string
+	}{
+		{Config{}, "syslog receiver: no udp, tcp or tls address"},
+		{Config{Listeners: []Listener{{Tenant: "a"}}}, `syslog receiver: listener for tenant "a" has no udp, tcp or tls address`},
+		{Config{Listeners: []Listener{{TCP: "127.0.0.1:0"}}}, "syslog receiver: listener without a tenant"},
+		{Config{TLS: "127.0.0.1:0", Tenant: "a"}, "syslog receiver: tls address without a TLS configuration"},
+		// The first listener is open when the second fails: it is closed again.
+		{Config{TCP: "127.0.0.1:0", Tenant: "a", Listeners: []Listener{{TCP: "127.0.0.1:99999", Tenant: "b"}}}, "syslog tcp: "},
+	} {
+		_, err := newReceiver(tt.cfg, &tenantIngest{}, schema.NewRegistry(), slog.New(slog.NewTextHandler(io.Discard, nil)))
+		if err == nil || !strings.HasPrefix(err.Error(), tt.err) {
+			t.Errorf("%+v: %v, want %s", tt.cfg, err, tt.err)
+		}
+	}
 }
