@@ -154,6 +154,30 @@ func (d *driver) seed(ctx context.Context) error {
 	return d.a.ReloadDecoys(ctx)
 }
 
+// login creates the portal account the newcomer signs in with, with a one-time password the
+// server generates; on a data directory that has it already, it says so.
+func (d *driver) login(ctx context.Context) (user, password string) {
+	body := []byte(`{"username":"demo","displayName":"Demo analyst","roles":[{"role":"global-admin","tenant":"default"}]}`)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.base+"/api/v1/users", bytes.NewReader(body))
+	if err != nil {
+		return "demo", ""
+	}
+	req.Header.Set("Authorization", "Bearer "+d.key)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return "demo", ""
+	}
+	defer resp.Body.Close()
+	var out struct {
+		Password string `json:"password"`
+	}
+	if resp.StatusCode != http.StatusCreated || json.NewDecoder(resp.Body).Decode(&out) != nil {
+		return "demo", ""
+	}
+	return "demo", out.Password
+}
+
 func (d *driver) post(ctx context.Context, path string, body []byte, ok ...int) error {
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, d.base+path, bytes.NewReader(body))
 	if err != nil {

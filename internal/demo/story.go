@@ -34,7 +34,14 @@ func (d *driver) tell(ctx context.Context, started time.Time, opts Options) {
 		fmt.Fprintf(d.out, "  #%d [%s]%s %s: %d alerts from %s\n", in.ID, in.Severity, tags, in.Title, len(alerts), strings.Join(domains(alerts), ", "))
 	}
 	d.tellActions(ctx)
-	fmt.Fprintf(d.out, "\nPortal:   %s/\nAPI key:  %s/admin.key (sign in with it, or: vigil incidents list --data %s --server %s)\n", d.base, opts.Data, opts.Data, d.base)
+	user, pw := d.login(ctx)
+	fmt.Fprintf(d.out, "\nPortal:   %s/\n", d.base)
+	if pw != "" {
+		fmt.Fprintf(d.out, "Sign in:  user %s, one-time password %s\n", user, pw)
+	} else {
+		fmt.Fprintf(d.out, "Sign in:  user %s (created by an earlier run), or with the API key in %s/admin.key\n", user, opts.Data)
+	}
+	fmt.Fprintf(d.out, "CLI:      vigil incidents list --data %s --server %s\n", opts.Data, d.base)
 	fmt.Fprintln(d.out, "Vigil keeps serving; Ctrl-C stops it.")
 	if !opts.NoBrowser {
 		openBrowser(d.base + "/")
