@@ -1,4 +1,4 @@
-// Package content embeds Vigil's built-in content — detection rules, Sigma rules and demo
+// Package content embeds Vigil's built-in content — detection rules, hunting queries and demo
 // scenarios — so that a binary run outside the repository (`vigil demo`) has it.
 package content
 
@@ -11,7 +11,7 @@ import (
 
 // FS holds the content directories.
 //
-//go:embed rules scenarios
+//go:embed rules scenarios hunting
 var FS embed.FS
 
 // Extract writes the embedded content under dir (replacing files of the same name) and

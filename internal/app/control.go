@@ -9,8 +9,10 @@ import (
 
 	"github.com/vigilsec/vigil/internal/detect/schedule"
 	"github.com/vigilsec/vigil/internal/detect/stream"
+	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
+	"github.com/vigilsec/vigil/internal/store"
 )
 
 // The methods here let a program that embeds the server (vigil demo, tests) drive it. Call them
@@ -104,4 +106,13 @@ func (a *App) SettleActions(ctx context.Context, tenant string) ([]respond.Actio
 // Incident returns one of tenant's incidents.
 func (a *App) Incident(ctx context.Context, tenant string, id int64) (meta.Incident, error) {
 	return a.meta.Incident(ctx, tenant, id)
+}
+
+// Hunt runs a KQL query for tenant over the event store, as the hunting API does.
+func (a *App) Hunt(ctx context.Context, tenant, query string) (*store.Result, error) {
+	q, diags := kql.Compile(query, a.reg, kql.Options{Tenant: tenant})
+	if q == nil {
+		return nil, fmt.Errorf("compile: %v", diags)
+	}
+	return a.store.Query(ctx, q.SQL, a.cfg.Server.MaxQueryRows)
 }

@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"io"
+	"io/fs"
 	"log/slog"
 	"path/filepath"
 	"slices"
@@ -12,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/content"
 	"github.com/vigilsec/vigil/internal/app"
 	"github.com/vigilsec/vigil/internal/detect/alert"
 	"github.com/vigilsec/vigil/internal/meta"
@@ -85,6 +87,18 @@ func TestScenario(t *testing.T) {
 	for _, want := range []string{"T1566", "T1059", "T1003", "T1558"} {
 		if !slices.ContainsFunc(techniques, func(x string) bool { return strings.HasPrefix(x, want) }) {
 			t.Errorf("the incident lacks technique %s; it has %v", want, techniques)
+		}
+	}
+	// Every hunting template of content/hunting finds the attack in the demo's data.
+	templates, err := fs.Glob(content.FS, "hunting/*.kql")
+	if err != nil || len(templates) < 8 {
+		t.Fatalf("hunting templates: %v %v", templates, err)
+	}
+	for _, name := range templates {
+		q, _ := content.FS.ReadFile(name)
+		res, err := a.Hunt(ctx, meta.DefaultTenantID, string(q))
+		if err != nil || len(res.Rows) == 0 {
+			t.Errorf("%s: %v rows, %v", name, res, err)
 		}
 	}
 	// Attack disruption contained the first device and disabled the account, and said so.
