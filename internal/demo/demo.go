@@ -85,6 +85,8 @@ func config(opts Options) (app.Config, error) {
 	}
 	cfg.Detection.Rules = []string{rules}
 	cfg.Receivers.Syslog.TCP = "127.0.0.1:0"
+	// A laptop's demo: DuckDB's buffer pool would otherwise grow to 80% of memory under load.
+	cfg.Store.DuckDB.MemoryLimit = "512MB"
 	return cfg, cfg.Validate()
 }
 
