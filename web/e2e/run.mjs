@@ -325,9 +325,62 @@ async function main() {
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByRole('table', { name: 'Audit records' }).or(page.getByText('Not available on this server yet')).waitFor();
     await shot('audit');
+
+    // The Action Center: an isolation requested through the API by the admin key, and an
+    // account disabled from the incident's assets in the portal; four eyes keep the admin
+    // key from approving its own request, so a second key (security administrator) does.
+    const fin = incidents.find((i) => i.displayName.includes('ws-fin-014')) ?? fail('no ws-fin-014 incident');
+    const iso = await call('POST', '/api/v1/security/actions', JSON.stringify({
+      type: 'isolateDevice', target: { device: 'ws-fin-014.corp.local' }, comment: 'e2e: contain the workstation', incidentId: Number(fin.id),
+    }));
+    if (iso.status !== 'pendingApproval') fail(`the isolation is ${iso.status}, not pending approval`);
+    const approver = await call('POST', '/api/v1/apiKeys', JSON.stringify({ name: 'e2e-approver', roles: [{ role: 'security-admin', tenant: 'default' }] }));
+    await page.goto(`${base}/incidents/${fin.id}/assets`);
+    await page.getByRole('button', { name: /^Request action on .*alice/ }).click();
+    await page.getByRole('menuitem', { name: 'Disable account' }).click();
+    await page.getByRole('table', { name: 'Incident actions' }).waitFor();
+    await waitFor('two incident actions', async () => (await page.locator('[data-action]').count()) === 2, 10_000, 200);
+    await page.getByText('Pending approval').first().waitFor();
+    await shot('incident-actions');
     await page.goto(`${base}/action-center`);
-    await page.getByText('Not available on this server yet').waitFor();
+    await page.getByRole('heading', { name: 'Action Center' }).waitFor();
+    await page.locator(`[data-action="${iso.id}"]`).click();
+    await page.getByRole('complementary', { name: 'Action details' }).getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('A comment is required to approve.').waitFor();
+    await page.getByRole('dialog').getByLabel('Comment').fill('my own request');
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.getByText('Four eyes: someone else must decide').waitFor();
+    await page.getByRole('dialog').getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('button', { name: /API key/ }).click();
+    await page.getByRole('menuitem', { name: 'Sign out' }).click();
+    await page.getByRole('tab', { name: 'API key' }).click();
+    await page.getByLabel('API key').fill(approver.key);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: /API key/ }).waitFor();
+    await page.goto(`${base}/action-center?action=${iso.id}`);
+    const panel = page.getByRole('complementary', { name: 'Action details' });
+    await panel.getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('dialog').getByLabel('Comment').fill('Approved: confirmed malicious PowerShell.');
+    await page.getByRole('dialog').getByRole('button', { name: 'Approve' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await waitFor('the isolation to complete', async () => (await call('GET', `/api/v1/security/actions/${iso.id}`)).status === 'completed', 20_000);
+    await page.goto(`${base}/action-center?tab=history&action=${iso.id}`);
+    await panel.getByText('Completed').first().waitFor();
+    await panel.getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('dialog').getByRole('button', { name: 'Undo' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const undone = await waitFor('the undo', async () => (await call('GET', `/api/v1/security/actions/${iso.id}`)).undoneBy, 10_000);
+    await panel.getByText('Release from isolation').waitFor();
+    // The release is a new action under the same rules: the admin key, not its requester, approves it.
+    await call('POST', `/api/v1/security/actions/${undone}/approve`, JSON.stringify({ comment: 'e2e: release approved' }));
+    await waitFor('the release to complete', async () => (await call('GET', `/api/v1/security/actions/${undone}`)).status === 'completed', 20_000);
+    await page.goto(`${base}/action-center?tab=history&action=${iso.id}`);
+    await panel.getByText(undone).waitFor();
+    await page.locator(`[data-action="${iso.id}"]`).waitFor();
+    await page.locator(`[data-action="${undone}"]`).waitFor();
     await shot('action-center');
+    log('action center: four eyes refused, approved by a second key, completed, undone');
     await page.getByRole('button', { name: 'Dark theme' }).click();
     await page.goto(`${base}/incidents`);
     await page.locator('[data-incident]').nth(2).waitFor();
@@ -364,8 +417,9 @@ async function main() {
     const api404 = await fetch(`${base}/api/v1/nope`, { headers: { Authorization: `Bearer ${key}` } });
     if (api404.status !== 404 || !(api404.headers.get('content-type') ?? '').includes('json')) fail(`/api/v1/nope: ${api404.status}`);
 
-    // 401 is the wrong key tried at sign-in, 400 the query with an error: both on purpose.
-    const real = problems.filter((p) => !/status of (400|401)/.test(p));
+    // 401 is the wrong key tried at sign-in, 400 the query with an error, 403 the approval
+    // four eyes refuse: all on purpose.
+    const real = problems.filter((p) => !/status of (400|401|403)/.test(p));
     if (real.length) fail(`the browser reported:\n${real.join('\n')}`);
     log('all flows passed');
   } catch (e) {

@@ -14,6 +14,7 @@ import { Audit } from './pages/Audit';
 
 // Hunting carries the results grid and charts; Monaco is loaded lazily inside it.
 const Hunting = lazy(() => import('./pages/Hunting'));
+const ActionCenter = lazy(() => import('./pages/ActionCenter'));
 
 export type ThemeName = 'light' | 'dark';
 const themeKey = 'vigil.theme';
@@ -53,7 +54,7 @@ function Gate({ theme, onTheme }: { theme: ThemeName; onTheme: (t: ThemeName) =>
           <Route path="/incidents/:id/:tab" element={<IncidentPage />} />
           <Route path="/hunting" element={<Hunting theme={theme} />} />
           <Route path="/rules" element={<Rules />} />
-          <Route path="/action-center" element={<Placeholder title="Action Center" missing="the Action Center API (pending and history of response actions, approve and reject) from the response issue" />} />
+          <Route path="/action-center" element={<ActionCenter />} />
           <Route path="/threat-intelligence" element={<Placeholder title="Threat intelligence" missing="the threat intelligence indicators API (list and import indicators)" />} />
           <Route path="/data-connectors" element={<DataConnectors />} />
           <Route path="/settings" element={<Placeholder title="Settings" missing="pages over the users, roles, tenants and API keys API, which is landing now (manage them with the API or the CLI meanwhile)" />} />

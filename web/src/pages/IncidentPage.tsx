@@ -1,7 +1,7 @@
-import { lazy, Suspense, useState } from 'react';
+import { lazy, Suspense, useEffect, useState } from 'react';
 import { Link as RouterLink, useNavigate, useParams } from 'react-router-dom';
 import {
-  Badge, Breadcrumb, BreadcrumbButton, BreadcrumbDivider, BreadcrumbItem, Button, Dropdown, Field, Input, makeStyles, MessageBar,
+  Badge, Breadcrumb, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, BreadcrumbButton, BreadcrumbDivider, BreadcrumbItem, Button, Dropdown, Field, Input, makeStyles, MessageBar,
   MessageBarBody, Option, Spinner, Tab, TabList, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, Textarea, tokens,
 } from '@fluentui/react-components';
 import { useAuth } from '../auth';
@@ -10,15 +10,17 @@ import { collectEntities, entityLabel, groupByType } from '../lib/entities';
 import { patchIncident } from '../lib/incidents';
 import { classifications, determinationsFor, severities, statuses, type Comment, type Incident } from '../lib/types';
 import { useAsync } from '../lib/useAsync';
-import { cap, Empty, ErrorBar, fmtTime, SeverityBadge, StatusBadge, statusLabel, usePageStyles } from './common';
+import { cap, DisruptedBadge, Empty, ErrorBar, fmtTime, isDisrupted, SeverityBadge, StatusBadge, statusLabel, usePageStyles } from './common';
 import { huntQueryFor } from './huntLinks';
+import { ActionStatusBadge } from './actionParts';
+import { actionTypeLabel, listActions, requestAction, targetText } from '../lib/actions';
 import { ResolveDialog } from './IncidentQueue';
 
 const IncidentGraph = lazy(() => import('./IncidentGraph'));
 
 const tabs = [
   { id: 'story', label: 'Attack story' }, { id: 'alerts', label: 'Alerts' }, { id: 'assets', label: 'Assets' },
-  { id: 'graph', label: 'Graph' }, { id: 'comments', label: 'Comments' }, { id: 'history', label: 'History' },
+  { id: 'graph', label: 'Graph' }, { id: 'actions', label: 'Actions' }, { id: 'comments', label: 'Comments' }, { id: 'history', label: 'History' },
 ];
 
 const useStyles = makeStyles({
@@ -57,6 +59,7 @@ export function IncidentPage() {
         <h1 className={ps.title}>{inc.displayName}</h1>
         <SeverityBadge severity={inc.severity} />
         <StatusBadge status={inc.status} />
+        {isDisrupted(inc) && <DisruptedBadge />}
         {inc.customTags.map((t) => <Badge key={t} appearance="tint" color="brand">{t}</Badge>)}
       </div>
       {inc.redirectIncidentId && (
@@ -71,6 +74,7 @@ export function IncidentPage() {
         {tab === 'alerts' && <AlertsTab inc={inc} />}
         {tab === 'assets' && <AssetsTab inc={inc} />}
         {tab === 'graph' && <Suspense fallback={<Spinner label="Loading the graph" />}><IncidentGraph incident={inc} dark={dark} /></Suspense>}
+        {tab === 'actions' && <ActionsTab inc={inc} />}
         {tab === 'comments' && <CommentsTab inc={inc} onChanged={reload} />}
         {tab === 'history' && <HistoryTab inc={inc} />}
       </div>
@@ -220,7 +224,10 @@ function AssetsTab({ inc }: { inc: Incident }) {
                     <TableCell>{r.label}</TableCell>
                     <TableCell><Text size={200} font="monospace">{Object.entries(r.entity.identifiers).map(([k, v]) => `${k}=${v}`).join('  ')}</Text></TableCell>
                     <TableCell>{r.alerts.length}</TableCell>
-                    <TableCell>{q && <RouterLink to={`/hunting?q=${encodeURIComponent(q)}`}>Hunt</RouterLink>}</TableCell>
+                    <TableCell>
+                      {q && <RouterLink to={`/hunting?q=${encodeURIComponent(q)}`}>Hunt</RouterLink>}
+                      <RequestActionMenu inc={inc} type={type} name={r.label} />
+                    </TableCell>
                   </TableRow>
                 );
               })}
@@ -293,6 +300,81 @@ function HistoryTab({ inc }: { inc: Incident }) {
         {[...rows].reverse().map((h, i) => (
           <TableRow key={i}>
             <TableCell>{fmtTime(h.createdDateTime)}</TableCell><TableCell>{h.actor}</TableCell><TableCell>{cap(h.action)}</TableCell><TableCell>{h.detail}</TableCell>
+          </TableRow>
+        ))}
+      </TableBody>
+    </Table>
+  );
+}
+
+/** requestableOn lists the actions the Assets tab offers on an entity type. */
+function requestableOn(type: string): { type: string; label: string; field: 'device' | 'account' }[] {
+  const t = type.toLowerCase();
+  if (t === 'host' || t === 'device') return [{ type: 'isolateDevice', label: 'Isolate device', field: 'device' }];
+  if (t === 'account') return [{ type: 'disableAccount', label: 'Disable account', field: 'account' }];
+  return [];
+}
+
+function RequestActionMenu({ inc, type, name }: { inc: Incident; type: string; name: string }) {
+  const go = useNavigate();
+  const [err, setErr] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const opts = requestableOn(type);
+  if (!opts.length) return null;
+  const request = async (o: { type: string; label: string; field: 'device' | 'account' }) => {
+    setBusy(true);
+    setErr(null);
+    try {
+      await requestAction({ type: o.type, target: { [o.field]: name }, comment: `${o.label} from incident ${inc.id}`, incidentId: Number(inc.id) });
+      void go(`/incidents/${inc.id}/actions`);
+    } catch (e) {
+      setErr(errorText(e));
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <span style={{ marginLeft: 12 }}>
+      <Menu>
+        <MenuTrigger disableButtonEnhancement>
+          <Button size="small" appearance="subtle" disabled={busy} aria-label={`Request action on ${name}`}>Request action</Button>
+        </MenuTrigger>
+        <MenuPopover>
+          <MenuList>
+            {opts.map((o) => <MenuItem key={o.type} onClick={() => void request(o)}>{o.label}</MenuItem>)}
+          </MenuList>
+        </MenuPopover>
+      </Menu>
+      {err && <Text role="alert" style={{ color: tokens.colorPaletteRedForeground1, marginLeft: 8 }}>{err}</Text>}
+    </span>
+  );
+}
+
+function ActionsTab({ inc }: { inc: Incident }) {
+  const { data, error, loading, reload } = useAsync((sig) => listActions({ incidentId: inc.id }, sig), [inc.id]);
+  useEffect(() => {
+    const t = setInterval(() => { if (document.visibilityState === 'visible') reload(); }, 15_000);
+    return () => clearInterval(t);
+  }, [reload]);
+  if (error) return <ErrorBar error={error} title="The actions could not be loaded" />;
+  if (loading && !data) return <Spinner size="tiny" />;
+  const rows = data?.value ?? [];
+  if (!rows.length) return <Empty title="No response actions for this incident">Request one from a device or account on the Assets tab.</Empty>;
+  return (
+    <Table size="small" style={{ tableLayout: 'auto' }} aria-label="Incident actions">
+      <TableHeader><TableRow>
+        <TableHeaderCell>Action</TableHeaderCell><TableHeaderCell>Target</TableHeaderCell><TableHeaderCell>Requester</TableHeaderCell>
+        <TableHeaderCell>Status</TableHeaderCell><TableHeaderCell>Created</TableHeaderCell><TableHeaderCell>Result</TableHeaderCell>
+      </TableRow></TableHeader>
+      <TableBody>
+        {rows.map((a) => (
+          <TableRow key={a.id} data-action={a.id}>
+            <TableCell><RouterLink to={`/action-center?tab=${a.status === 'pendingApproval' ? '' : 'history'}&action=${a.id}`}>{actionTypeLabel(a.type)}</RouterLink></TableCell>
+            <TableCell>{targetText(a.target)}</TableCell>
+            <TableCell>{a.requestor.name}</TableCell>
+            <TableCell><ActionStatusBadge status={a.status} /></TableCell>
+            <TableCell>{fmtTime(a.creationDateTimeUtc)}</TableCell>
+            <TableCell>{a.result.error ?? a.result.detail ?? ''}{a.result.data?.simulated === true ? ' (simulated)' : ''}</TableCell>
           </TableRow>
         ))}
       </TableBody>

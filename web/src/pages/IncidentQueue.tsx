@@ -12,7 +12,7 @@ import { compareIncidents, filterFromURL, filterToURL, matches, odataFilter, ser
 import { fetchIncidents, maxQueue, patchIncident } from '../lib/incidents';
 import { classifications, determinationsFor, severities, statuses, type Incident } from '../lib/types';
 import { useAsync } from '../lib/useAsync';
-import { cap, Empty, ErrorBar, fmtTime, SeverityBadge, StatusBadge, statusLabel, usePageStyles } from './common';
+import { cap, DisruptedBadge, Empty, ErrorBar, fmtTime, isDisrupted, SeverityBadge, StatusBadge, statusLabel, usePageStyles } from './common';
 
 const useStyles = makeStyles({
   grid: { backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium, boxShadow: tokens.shadow2, display: 'flex', flexDirection: 'column', flex: 1, minHeight: '320px' },
@@ -179,6 +179,7 @@ export function IncidentQueue() {
                       </div>
                       <div role="gridcell" className={s.cell}>{i.id}</div>
                       <div role="gridcell" className={s.cell} title={i.displayName}>
+                        {isDisrupted(i) && <DisruptedBadge />}
                         <RouterLink to={`/incidents/${i.id}`} tabIndex={-1} onClick={(e) => e.stopPropagation()}>{i.displayName}</RouterLink>
                       </div>
                       <div role="gridcell"><SeverityBadge severity={i.severity} /></div>

@@ -1,6 +1,6 @@
 import type { ReactNode } from 'react';
 import { Badge, makeStyles, MessageBar, MessageBarBody, MessageBarTitle, Text, tokens } from '@fluentui/react-components';
-import type { Severity } from '../lib/types';
+import type { Incident, Severity } from '../lib/types';
 import { errorText } from '../lib/api';
 
 export const usePageStyles = makeStyles({
@@ -58,4 +58,13 @@ export function Empty({ title, children }: { title: string; children?: ReactNode
       {children && <Text className={s.muted} block style={{ marginTop: 8 }}>{children}</Text>}
     </div>
   );
+}
+
+/** isDisrupted: automatic attack disruption contained the incident (it tags it so). */
+export function isDisrupted(i: Pick<Incident, 'customTags' | 'systemTags'>): boolean {
+  return [...i.customTags, ...((i.systemTags as string[] | null) ?? [])].includes('Attack disruption');
+}
+
+export function DisruptedBadge() {
+  return <Badge appearance="filled" color="severe" shape="rounded" style={{ marginRight: 6 }} title="Automatic attack disruption contained this incident">Disrupted</Badge>;
 }
