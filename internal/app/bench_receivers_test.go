@@ -6,11 +6,8 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -27,32 +24,7 @@ func syslogLine(i int) string {
 
 // startReceiverBench is startBench with the syslog TCP listener on.
 func startReceiverBench(b *testing.B) *benchServer {
-	b.Helper()
-	cfg := Default()
-	cfg.Data = b.TempDir()
-	cfg.Server.Listen = "127.0.0.1:0"
-	cfg.Receivers.Syslog.TCP = "127.0.0.1:0"
-	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
-	ctx, cancel := context.WithCancel(context.Background())
-	a, err := New(ctx, cfg, log)
-	if err != nil {
-		b.Fatal(err)
-	}
-	addr, done := make(chan string, 1), make(chan error, 1)
-	go func() { done <- a.Run(ctx, func(s string) { addr <- s }) }()
-	s := &benchServer{a: a, url: "http://" + <-addr}
-	key, err := os.ReadFile(filepath.Join(cfg.Data, "admin.key"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	s.key = strings.TrimSpace(string(key))
-	s.stop = func() {
-		cancel()
-		if err := <-done; err != nil {
-			b.Errorf("server: %v", err)
-		}
-	}
-	return s
+	return startBenchWith(b, func(c *Config) { c.Receivers.Syslog.TCP = "127.0.0.1:0" })
 }
 
 // waitTable waits until the store holds n rows of table.

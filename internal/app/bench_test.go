@@ -25,11 +25,17 @@ type benchServer struct {
 	stop func()
 }
 
-func startBench(b *testing.B) *benchServer {
+func startBench(b *testing.B) *benchServer { return startBenchWith(b, nil) }
+
+// startBenchWith is startBench with mutate applied to the configuration first.
+func startBenchWith(b *testing.B, mutate func(*Config)) *benchServer {
 	b.Helper()
 	cfg := Default()
 	cfg.Data = b.TempDir()
 	cfg.Server.Listen = "127.0.0.1:0"
+	if mutate != nil {
+		mutate(&cfg)
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
 	a, err := New(ctx, cfg, log)

@@ -196,25 +196,14 @@ func (a *App) runDetection(ctx context.Context, producers *sync.WaitGroup) {
 // sigmaDetector loads and compiles the Sigma rules under paths. A rule that does not load or
 // compile is logged and left out; the server starts with the others.
 func (a *App) sigmaDetector(paths []string) (*sigma.Detector, error) {
-	var rules []*sigma.Rule
 	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			return nil, fmt.Errorf("detection.sigma: %w", err)
+		if _, err := os.Stat(p); err != nil {
+			return nil, fmt.Errorf("detection.sigma: %w", err) // a mistyped path is not a rule to skip
 		}
-		if st.IsDir() {
-			rs, errs := sigma.LoadDir(p)
-			for _, err := range errs {
-				a.log.Warn("sigma rule not loaded", "err", err)
-			}
-			rules = append(rules, rs...)
-			continue
-		}
-		rs, err := sigma.LoadFile(p)
-		if err != nil {
-			a.log.Warn("sigma rule not loaded", "err", err)
-		}
-		rules = append(rules, rs...)
+	}
+	rules, errs := sigma.LoadPaths(paths)
+	for _, err := range errs {
+		a.log.Warn("sigma rule not loaded", "err", err)
 	}
 	set, err := sigma.Compile(rules, sigma.Config{Registry: a.reg})
 	if set == nil {

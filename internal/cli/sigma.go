@@ -44,30 +44,6 @@ func sigmaConfig(placeholders string) (sigma.Config, error) {
 	return cfg, nil
 }
 
-// loadSigmaPaths loads every rule under the files and directories given.
-func loadSigmaPaths(paths []string) ([]*sigma.Rule, []error) {
-	var rules []*sigma.Rule
-	var errs []error
-	for _, p := range paths {
-		st, err := os.Stat(p)
-		if err != nil {
-			errs = append(errs, err)
-			continue
-		}
-		if st.IsDir() {
-			rs, es := sigma.LoadDir(p)
-			rules, errs = append(rules, rs...), append(errs, es...)
-			continue
-		}
-		rs, err := sigma.LoadFile(p)
-		if err != nil {
-			errs = append(errs, err)
-		}
-		rules = append(rules, rs...)
-	}
-	return rules, errs
-}
-
 func sigmaCheckCmd() *cobra.Command {
 	var placeholders string
 	var quiet bool
@@ -80,7 +56,7 @@ func sigmaCheckCmd() *cobra.Command {
 			if err != nil {
 				return err
 			}
-			rules, errs := loadSigmaPaths(args)
+			rules, errs := sigma.LoadPaths(args)
 			rs, cerr := sigma.Compile(rules, cfg)
 			errs = append(errs, unjoin(cerr)...)
 			out := cmd.OutOrStdout()
@@ -183,7 +159,7 @@ func sigmaBenchCmd() *cobra.Command {
 
 func runSigmaBench(out io.Writer, o sigmaBenchOpts) error {
 	cfg, _ := sigmaConfig("")
-	rules, errs := loadSigmaPaths([]string{o.rules})
+	rules, errs := sigma.LoadPaths([]string{o.rules})
 	rs, cerr := sigma.Compile(rules, cfg)
 	errs = append(errs, unjoin(cerr)...)
 	tab, ok := cfg.Registry.Table(o.table)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/kql"
+	"github.com/vigilsec/vigil/internal/kql/syntax"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store"
 )
@@ -106,7 +107,7 @@ func (ii *IdentityInfo) lookup(ctx context.Context, tenant string, keys []string
 	values := make([]string, 0, len(keys))
 	for _, k := range keys {
 		_, v, _ := strings.Cut(k, ":")
-		values = append(values, kqlString(v))
+		values = append(values, syntax.QuoteString(v))
 	}
 	list := "(" + strings.Join(values, ", ") + ")"
 	var conds []string
@@ -148,10 +149,4 @@ func rowKeys(row []any) []string {
 		}
 	}
 	return out
-}
-
-// kqlString quotes s as a KQL string literal.
-func kqlString(s string) string {
-	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`, "\n", `\n`, "\r", `\r`)
-	return `"` + r.Replace(s) + `"`
 }

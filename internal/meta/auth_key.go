@@ -27,7 +27,7 @@ type APIKey struct {
 // apiKeyCols are the columns of api_keys, not a credential.
 const apiKeyCols = `id, name, prefix, key_hash, default_tenant, created_by, expires_at, revoked_at, last_used_at, created_at` //nolint:gosec // column names
 
-func scanAPIKey(sc interface{ Scan(...any) error }) (APIKey, error) {
+func scanAPIKey(sc rowScanner) (APIKey, error) {
 	var k APIKey
 	err := sc.Scan(&k.ID, &k.Name, &k.Prefix, &k.KeyHash, &k.DefaultTenant, &k.CreatedBy,
 		optTimeDest(&k.ExpiresAt), optTimeDest(&k.RevokedAt), optTimeDest(&k.LastUsedAt), timeDest(&k.CreatedAt))
@@ -74,20 +74,8 @@ func (s *Store) APIKeyByHash(ctx context.Context, hash string) (APIKey, error) {
 
 // APIKeys returns every key, sorted by creation time then id.
 func (s *Store) APIKeys(ctx context.Context) ([]APIKey, error) {
-	rows, err := s.query(ctx, `SELECT `+apiKeyCols+` FROM api_keys`)
+	ks, err := collect(ctx, s, scanAPIKey, `SELECT `+apiKeyCols+` FROM api_keys`)
 	if err != nil {
-		return nil, fmt.Errorf("list API keys: %w", err)
-	}
-	defer rows.Close()
-	var ks []APIKey
-	for rows.Next() {
-		k, err := scanAPIKey(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list API keys: %w", err)
-		}
-		ks = append(ks, k)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list API keys: %w", err)
 	}
 	slices.SortFunc(ks, func(a, b APIKey) int {

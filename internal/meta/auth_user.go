@@ -27,7 +27,7 @@ type User struct {
 
 const userCols = `id, username, display_name, password_hash, default_tenant, disabled, failed_logins, locked_until, last_login, created_at, updated_at`
 
-func scanUser(sc interface{ Scan(...any) error }) (User, error) {
+func scanUser(sc rowScanner) (User, error) {
 	var u User
 	err := sc.Scan(&u.ID, &u.Username, &u.DisplayName, &u.PasswordHash, &u.DefaultTenant, &u.Disabled, &u.FailedLogins,
 		optTimeDest(&u.LockedUntil), optTimeDest(&u.LastLogin), timeDest(&u.CreatedAt), timeDest(&u.UpdatedAt))
@@ -78,20 +78,8 @@ func (s *Store) UserByName(ctx context.Context, username string) (User, error) {
 
 // Users returns every user sorted by user name.
 func (s *Store) Users(ctx context.Context) ([]User, error) {
-	rows, err := s.query(ctx, `SELECT `+userCols+` FROM users`)
+	us, err := collect(ctx, s, scanUser, `SELECT `+userCols+` FROM users`)
 	if err != nil {
-		return nil, fmt.Errorf("list users: %w", err)
-	}
-	defer rows.Close()
-	var us []User
-	for rows.Next() {
-		u, err := scanUser(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list users: %w", err)
-		}
-		us = append(us, u)
-	}
-	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("list users: %w", err)
 	}
 	slices.SortFunc(us, func(a, b User) int { return strings.Compare(strings.ToLower(a.Username), strings.ToLower(b.Username)) })

@@ -70,20 +70,11 @@ func scanStoredRule(r rowScanner) (StoredRule, error) {
 
 // DetectionRules returns every stored rule of every tenant, by tenant and id.
 func (s *Store) DetectionRules(ctx context.Context) ([]StoredRule, error) {
-	rows, err := s.query(ctx, selectStoredRule+` ORDER BY tenant, id`)
+	out, err := collect(ctx, s, scanStoredRule, selectStoredRule+` ORDER BY tenant, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list detection rules: %w", err)
 	}
-	defer rows.Close()
-	var out []StoredRule
-	for rows.Next() {
-		r, err := scanStoredRule(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list detection rules: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // DeleteDetectionRule removes a stored rule, its switch and its last run; the error wraps
@@ -128,18 +119,12 @@ func (s *Store) SetRuleEnabled(ctx context.Context, tenant, id string, enabled b
 
 // RuleSwitches returns every switch.
 func (s *Store) RuleSwitches(ctx context.Context) ([]RuleSwitch, error) {
-	rows, err := s.query(ctx, `SELECT tenant, id, enabled, updated_by, updated_at FROM detection_rule_switches ORDER BY tenant, id`)
+	out, err := collect(ctx, s, func(r rowScanner) (RuleSwitch, error) {
+		var w RuleSwitch
+		return w, r.Scan(&w.Tenant, &w.ID, &w.Enabled, &w.UpdatedBy, timeDest(&w.UpdatedAt))
+	}, `SELECT tenant, id, enabled, updated_by, updated_at FROM detection_rule_switches ORDER BY tenant, id`)
 	if err != nil {
 		return nil, fmt.Errorf("list rule switches: %w", err)
 	}
-	defer rows.Close()
-	var out []RuleSwitch
-	for rows.Next() {
-		var w RuleSwitch
-		if err := rows.Scan(&w.Tenant, &w.ID, &w.Enabled, &w.UpdatedBy, timeDest(&w.UpdatedAt)); err != nil {
-			return nil, fmt.Errorf("list rule switches: %w", err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return out, nil
 }

@@ -50,21 +50,16 @@ func (s *Store) RecordRuleRun(ctx context.Context, r RuleRun) error {
 
 // RuleRuns returns the last run of every rule for tenant.
 func (s *Store) RuleRuns(ctx context.Context, tenant string) ([]RuleRun, error) {
-	rows, err := s.query(ctx, `SELECT tenant, id, slot, started_at, duration_ms, result_rows, alerts, status, error, failures
+	out, err := collect(ctx, s, func(row rowScanner) (RuleRun, error) {
+		var r RuleRun
+		var ms int64
+		err := row.Scan(&r.Tenant, &r.ID, timeDest(&r.Slot), timeDest(&r.StartedAt), &ms, &r.Rows, &r.Alerts, &r.Status, &r.Error, &r.Failures)
+		r.Duration = time.Duration(ms) * time.Millisecond
+		return r, err
+	}, `SELECT tenant, id, slot, started_at, duration_ms, result_rows, alerts, status, error, failures
 		FROM detection_rule_runs WHERE tenant = ? ORDER BY id`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("list rule runs: %w", err)
 	}
-	defer rows.Close()
-	var out []RuleRun
-	for rows.Next() {
-		var r RuleRun
-		var ms int64
-		if err := rows.Scan(&r.Tenant, &r.ID, timeDest(&r.Slot), timeDest(&r.StartedAt), &ms, &r.Rows, &r.Alerts, &r.Status, &r.Error, &r.Failures); err != nil {
-			return nil, fmt.Errorf("list rule runs: %w", err)
-		}
-		r.Duration = time.Duration(ms) * time.Millisecond
-		out = append(out, r)
-	}
-	return out, rows.Err()
+	return out, nil
 }

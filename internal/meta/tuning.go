@@ -60,20 +60,11 @@ func scanTuningRule(r rowScanner) (TuningRule, error) {
 
 // TuningRules returns tenant's tuning rules by id.
 func (s *Store) TuningRules(ctx context.Context, tenant string) ([]TuningRule, error) {
-	rows, err := s.query(ctx, selectTuningRule+` WHERE tenant = ? ORDER BY id`, tenant)
+	out, err := collect(ctx, s, scanTuningRule, selectTuningRule+` WHERE tenant = ? ORDER BY id`, tenant)
 	if err != nil {
 		return nil, fmt.Errorf("list tuning rules: %w", err)
 	}
-	defer rows.Close()
-	var out []TuningRule
-	for rows.Next() {
-		t, err := scanTuningRule(rows)
-		if err != nil {
-			return nil, fmt.Errorf("list tuning rules: %w", err)
-		}
-		out = append(out, t)
-	}
-	return out, rows.Err()
+	return out, nil
 }
 
 // TuningRule returns one of tenant's tuning rules, or an error wrapping ErrNotFound.
@@ -111,19 +102,13 @@ func (s *Store) AddTuningHits(ctx context.Context, tenant, id string, n int, at 
 // AlertDocumentsSince returns the JSON of tenant's alerts created at or after since, newest
 // first, at most limit: what a tuning rule's impact preview tests.
 func (s *Store) AlertDocumentsSince(ctx context.Context, tenant string, since time.Time, limit int) ([]string, error) {
-	rows, err := s.query(ctx, `SELECT data FROM incident_alerts WHERE tenant = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?`,
+	out, err := collect(ctx, s, func(r rowScanner) (string, error) {
+		var d string
+		return d, r.Scan(&d)
+	}, `SELECT data FROM incident_alerts WHERE tenant = ? AND created_at >= ? ORDER BY created_at DESC LIMIT ?`,
 		tenant, s.timeArg(since), limit)
 	if err != nil {
 		return nil, fmt.Errorf("list alerts: %w", err)
 	}
-	defer rows.Close()
-	var out []string
-	for rows.Next() {
-		var d string
-		if err := rows.Scan(&d); err != nil {
-			return nil, fmt.Errorf("list alerts: %w", err)
-		}
-		out = append(out, d)
-	}
-	return out, rows.Err()
+	return out, nil
 }

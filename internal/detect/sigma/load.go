@@ -242,3 +242,28 @@ func (l loader) logSource(v *yaml.Node, ls *LogSource) error {
 	}
 	return nil
 }
+
+// LoadPaths loads every rule under the files and directories given, with an error for each
+// path or rule that could not be read.
+func LoadPaths(paths []string) ([]*Rule, []error) {
+	var rules []*Rule
+	var errs []error
+	for _, p := range paths {
+		st, err := os.Stat(p)
+		if err != nil {
+			errs = append(errs, err)
+			continue
+		}
+		if st.IsDir() {
+			rs, es := LoadDir(p)
+			rules, errs = append(rules, rs...), append(errs, es...)
+			continue
+		}
+		rs, err := LoadFile(p)
+		if err != nil {
+			errs = append(errs, err)
+		}
+		rules = append(rules, rs...)
+	}
+	return rules, errs
+}

@@ -81,7 +81,7 @@ func (pr *printer) ident(id *Ident) {
 		return
 	}
 	if id.Quoted || !plainIdent(id.Name) {
-		pr.str("[" + quoteString(id.Name) + "]")
+		pr.str("[" + QuoteString(id.Name) + "]")
 		return
 	}
 	pr.str(id.Name)
@@ -96,8 +96,9 @@ func plainIdent(s string) bool {
 	return len(diags) == 0 && len(toks) == 2 && toks[0].Kind == TokIdent && toks[0].Text == s
 }
 
-// quoteString renders s as a double-quoted KQL string literal.
-func quoteString(s string) string {
+// QuoteString renders s as a double-quoted KQL string literal, escaped so that the lexer reads
+// back exactly s.
+func QuoteString(s string) string {
 	var b strings.Builder
 	b.WriteByte('"')
 	for i := 0; i < len(s); {

@@ -115,7 +115,7 @@ func (pr *printer) bag(x *BagLit) {
 		if i > 0 {
 			pr.str(", ")
 		}
-		pr.str(quoteString(e.Key) + ": ")
+		pr.str(QuoteString(e.Key) + ": ")
 		pr.expr(e.Value)
 	}
 	pr.str("}")
@@ -204,11 +204,11 @@ func (pr *printer) param(prm *Param) {
 // that avoids escaping backslashes (regular expressions, Windows paths).
 func stringLiteral(v string) string {
 	if !strings.Contains(v, `\`) || strings.ContainsAny(v, "\"\r\n") || !utf8.ValidString(v) {
-		return quoteString(v)
+		return QuoteString(v)
 	}
 	for _, r := range v {
 		if r < 0x20 || r == 0x7f {
-			return quoteString(v)
+			return QuoteString(v)
 		}
 	}
 	return `@"` + v + `"`
