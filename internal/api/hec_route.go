@@ -151,9 +151,10 @@ func (hr *hecRouter) normalize(re routedEvent, now time.Time) []normalize.Record
 		if !re.ev.Time.IsZero() {
 			t = re.ev.Time
 		}
-		return []normalize.Record{hr.syslog.Parse(text, "", t)}
+		rec := hr.syslog.Parse(text, "", t)
+		return append([]normalize.Record{rec}, hr.syslog.Derive(rec)...)
 	}
-	items, err := hr.formats.normalize(re.format, text)
+	items, err := hr.formats.normalize(re.format, text, re.ev.Host)
 	if err != nil {
 		return []normalize.Record{{Table: hr.syslog.SyslogTable(), Err: &normalize.ParseError{Format: re.format, Reason: err.Error()}}}
 	}

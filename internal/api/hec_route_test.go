@@ -28,7 +28,7 @@ func TestHECSourcetypeRoutes(t *testing.T) {
 	}{
 		{"windows xml", `{"sourcetype":"XmlWinEventLog","index":"wineventlog","host":"ws-fin-07","event":` + string(xml) + `}`, "DeviceProcessEvents:1"},
 		{"cloudtrail record", `{"sourcetype":"aws:cloudtrail","event":` + trail + `}`, "AWSCloudTrail:1"},
-		{"linux_secure line", `{"sourcetype":"linux_secure","event":"Mar 10 08:00:00 web01 sshd[4123]: Failed password for root from 203.0.113.7 port 52814 ssh2"}`, "Syslog:1"},
+		{"linux_secure line", `{"sourcetype":"linux_secure","event":"Mar 10 08:00:00 web01 sshd[4123]: Failed password for root from 203.0.113.7 port 52814 ssh2"}`, "DeviceLogonEvents:1 Syslog:1"},
 		{"sourcetype case-insensitive", `{"sourcetype":"LINUX_SECURE","event":"<86>Mar 10 08:00:00 web01 sudo: alice : COMMAND=/bin/true"}`, "Syslog:1"},
 		{"table route by index", `{"sourcetype":"app","index":"metrics","event":{"Message":"m","Count":2}}{"sourcetype":"app","index":"main","event":{"Message":"m"}}`, "MyType_CL:1 Syslog:1"},
 		{"fields.vigil_table wins", `{"sourcetype":"linux_secure","event":{"Message":"x"},"fields":{"vigil_table":"MyType_CL"}}`, "MyType_CL:1"},

@@ -12,11 +12,13 @@ import (
 )
 
 // formatRoutes serves POST /api/v1/ingest/format/{format}: a body in one of the source formats
-// of normalize.Normalizer (entra-signin, o365-audit, cloudtrail, email-trace, url-click) or
-// the Windows event formats (winevent-xml, winlogbeat, nxlog, evtx-json, winevent-json),
-// normalized here and sent to each record's tables. Records that cannot be mapped go to
-// IngestionErrors with the reason and their raw text. The answer is the native ingest result,
-// with each error's row the index of the source record in the body.
+// of normalize.Normalizer (JSON ones such as entra-signin, cloudtrail, okta, github-audit, and
+// the line-based auditd text) or the Windows event formats (winevent-xml, winlogbeat, nxlog,
+// evtx-json, winevent-json), normalized here and sent to each record's tables. The query
+// parameter host names the device of records that do not name theirs (auditd lines without
+// node=). Records that cannot be mapped go to IngestionErrors with the reason and their raw
+// text. The answer is the native ingest result, with each error's row the index of the source
+// record in the body.
 func (s *Server) formatRoutes(mux *http.ServeMux) {
 	n, err := normalize.NewNormalizer(s.d.Registry)
 	if err != nil {
@@ -50,11 +52,12 @@ func (f *sourceFormats) names() []string {
 	return append(f.json.Formats(), normalize.WinFormats()...)
 }
 
-func (f *sourceFormats) normalize(name string, body []byte) ([]normalize.Item, error) {
+// normalize maps body; host names the device for formats whose records may not (auditd).
+func (f *sourceFormats) normalize(name string, body []byte, host string) ([]normalize.Item, error) {
 	if normalize.IsWinFormat(name) {
 		return f.win.Normalize(name, body)
 	}
-	return f.json.Normalize(name, body)
+	return f.json.NormalizeHost(name, body, host)
 }
 
 // formatBatch is what one request gives one table.
@@ -76,7 +79,7 @@ func (s *Server) ingestFormat(w http.ResponseWriter, r *http.Request, n *sourceF
 		writeError(w, s.d.Log, err)
 		return
 	}
-	items, err := n.normalize(format, body)
+	items, err := n.normalize(format, body, r.URL.Query().Get("host"))
 	if err != nil {
 		writeError(w, s.d.Log, err)
 		return

@@ -38,7 +38,7 @@ func TestIngestFormatHandler(t *testing.T) {
 			`{"accepted":1,"rejected":1,"errors":[{"row":1,"line":2,"offset":108,"reason":"url-click: json: unexpected end of input"}]}`,
 			"IngestionErrors:1 UrlClickEvents:1"},
 		{"unknown format", call{"POST", "/api/v1/ingest/format/nope", "{}", bearerAuth}, 404,
-			`{"error":{"code":"unknownFormat","message":"unknown format nope; known formats: cloudtrail, email-trace, entra-audit, entra-signin, o365-audit, url-click, evtx-json, nxlog, winevent-json, winevent-xml, winlogbeat"}}`, ""},
+			`{"error":{"code":"unknownFormat","message":"unknown format nope; known formats: auditd, cloudtrail, email-trace, entra-audit, entra-signin, github-audit, o365-audit, okta, suricata-eve, url-click, zeek, evtx-json, nxlog, winevent-json, winevent-xml, winlogbeat"}}`, ""},
 		{"windows event xml", call{"POST", "/api/v1/ingest/format/winevent-xml", winXMLSysmon1 + "\n<Event><System>", bearerAuth}, 200,
 			`{"accepted":1,"rejected":1,"errors":[{"row":1,"line":2,"offset":` + fmt.Sprint(len(winXMLSysmon1)+1) + `,"reason":"winevent-xml: `,
 			"DeviceProcessEvents:1 IngestionErrors:1"},

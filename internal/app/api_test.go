@@ -230,7 +230,7 @@ func TestAPI(t *testing.T) {
 		Rows int64
 	}
 	r := s.do(t, "GET", "/api/v1/tables", nil, nil)
-	if err := json.Unmarshal([]byte(r.body), &tables); err != nil || len(tables) != 293 {
+	if err := json.Unmarshal([]byte(r.body), &tables); err != nil || len(tables) != 295 {
 		t.Fatalf("GET /api/v1/tables: %d tables, %v", len(tables), err)
 	}
 	for _, tb := range tables {

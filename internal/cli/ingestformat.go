@@ -382,8 +382,9 @@ type sourceSender struct {
 }
 
 // sendSource splits data into the format's records and sends them in batches of up to batch
-// records (and about 4 MiB); a record that is not JSON goes alone, so that it cannot swallow the
-// records after it.
+// records (and about 4 MiB); in a JSON format a record that is not JSON goes alone, so that it
+// cannot swallow the records after it. Records of a text format (auditd: an event's lines)
+// are sent as lines.
 func sendSource(s *sourceSender, data []byte, batch int) error {
 	n, err := normalize.NewNormalizer(schema.NewRegistry())
 	if err != nil {
@@ -393,10 +394,11 @@ func sendSource(s *sourceSender, data []byte, batch int) error {
 	if err != nil {
 		return err
 	}
+	f, _ := n.Format(s.format)
 	lc := &lineCounter{data: data}
 	for _, it := range items {
 		pos := "line " + strconv.Itoa(lc.at(it.Offset))
-		alone := !json.Valid(it.Raw)
+		alone := !f.Text() && !json.Valid(it.Raw)
 		if alone {
 			if err := s.flush(); err != nil {
 				return err

@@ -8,8 +8,9 @@ import (
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
-// Format is a JSON source format a Normalizer reads: how its records are packed in a file or
-// request body, and how one record maps to rows.
+// Format is a source format a Normalizer reads: how its records are packed in a file or
+// request body, and how one record maps to rows. Most are JSON (envelopes and mapRecord); a
+// text format (text set) reads the whole body itself.
 type Format struct {
 	Name string
 	// Tables are the tables its records fill; the first is where unreadable input is recorded.
@@ -19,6 +20,9 @@ type Format struct {
 	// envelopes are the members of a top-level object that hold an array of records.
 	envelopes []string
 	mapRecord func(n *Normalizer, o jobj) []Record
+	// text maps a whole body of a line-based format; host names the device when the records
+	// do not.
+	text func(n *Normalizer, data []byte, host string) []Item
 }
 
 // formats lists every JSON source format, dispatched by name.
@@ -42,6 +46,21 @@ func formats() []*Format {
 		{Name: "url-click", Tables: []string{"UrlClickEvents"},
 			Doc:       "Safe Links time-of-click records (the ThreatIntelligenceUrl audit record)",
 			envelopes: []string{"value", "records"}, mapRecord: (*Normalizer).urlClickRecords},
+		{Name: AuditdFormat, Tables: []string{SyslogTable, "DeviceProcessEvents", "DeviceLogonEvents"},
+			Doc:  "Linux audit log text (/var/log/audit/audit.log, raw or enriched), grouped into events",
+			text: (*Normalizer).auditdItems},
+		{Name: oktaFormat, Tables: []string{"OktaSSO"},
+			Doc:       "Okta System Log API LogEvent objects",
+			envelopes: []string{"value", "records"}, mapRecord: (*Normalizer).oktaRecords},
+		{Name: gitHubAuditFormat, Tables: []string{"GitHubAuditData"},
+			Doc:       "GitHub enterprise or organization audit log events (REST API or audit log streaming)",
+			envelopes: []string{"value", "records"}, mapRecord: (*Normalizer).gitHubAuditRecords},
+		{Name: zeekFormat, Tables: []string{asimNetTable, asimDNSTable, asimWebTable},
+			Doc:  "Zeek conn, dns, http and ssl logs, as Zeek TSV (with # headers) or Zeek JSON",
+			text: (*Normalizer).zeekItems},
+		{Name: suricataFormat, Tables: []string{asimNetTable, CEFTable, asimDNSTable, asimWebTable},
+			Doc:       "Suricata EVE JSON (eve.json): alert, flow, dns, http and tls events",
+			mapRecord: (*Normalizer).suricataRecords},
 	}
 }
 
@@ -112,9 +131,18 @@ type Item struct {
 // that cannot be read or mapped becomes a Record with Err set, naming the table it was meant
 // for. It fails only for an unknown format.
 func (n *Normalizer) Normalize(name string, data []byte) ([]Item, error) {
+	return n.NormalizeHost(name, data, "")
+}
+
+// NormalizeHost is Normalize for input sent for the device called host, which names the
+// device of records that do not name theirs (auditd lines without node=).
+func (n *Normalizer) NormalizeHost(name string, data []byte, host string) ([]Item, error) {
 	f, ok := n.formats[name]
 	if !ok {
 		return nil, fmt.Errorf("unknown format %q (want one of %s)", name, strings.Join(n.Formats(), ", "))
+	}
+	if f.text != nil {
+		return f.text(n, data, host), nil
 	}
 	items := splitJSON(data, f.envelopes)
 	out := make([]Item, 0, len(items))

@@ -42,6 +42,9 @@ func fileOf(format string) string {
 	if format == "email-trace" {
 		return format + ".ndjson"
 	}
+	if format == AuditdFormat {
+		return "auditd.log"
+	}
 	return format + ".json"
 }
 
@@ -109,7 +112,7 @@ func TestFormatsRecords(t *testing.T) {
 
 func TestNormalizeUnknownFormat(t *testing.T) {
 	_, err := newTestNormalizer(t).Normalize("nope", nil)
-	if err == nil || err.Error() != `unknown format "nope" (want one of cloudtrail, email-trace, entra-audit, entra-signin, o365-audit, url-click)` {
+	if err == nil || err.Error() != `unknown format "nope" (want one of auditd, cloudtrail, email-trace, entra-audit, entra-signin, github-audit, o365-audit, okta, suricata-eve, url-click, zeek)` {
 		t.Errorf("err = %v", err)
 	}
 }

@@ -43,6 +43,7 @@ type Parser struct {
 	cc     cslCols
 	cef    map[string][]target // CEF extension key (short and full name) -> columns
 	leef   map[string][]target // LEEF attribute -> columns
+	auth   *authDeriver        // DeviceLogonEvents and DeviceProcessEvents rows of sshd and sudo lines
 }
 
 // target is one column a source key fills.
@@ -70,6 +71,11 @@ func NewParser(reg *schema.Registry) (*Parser, error) {
 	if r.err != nil {
 		return nil, fmt.Errorf("normalize: %w", r.err)
 	}
+	auth, err := newAuthDeriver(reg)
+	if err != nil {
+		return nil, err
+	}
+	p.auth = auth
 	return p, nil
 }
 

@@ -63,7 +63,10 @@ func with(a []winField, b ...winField) []winField { return append(append([]winFi
 
 // sysmonSpecs is the Sysmon event id -> Defender table mapping, filling columns as the
 // Defender sensor does (FolderPath is the full path, InitiatingProcess* is the actor).
-// Fields not listed go to AdditionalFields where the table has it.
+// Fields not listed go to AdditionalFields where the table has it. ActionTypes are Defender's
+// where Defender records the equivalent; 5 (ProcessTerminated), 15 (FileCreateStreamHash) and
+// 25 (ProcessTampering) have none there and carry Sysmon's names. Ids not here (4, 9, 16,
+// 24, 27-29, 255) land in WindowsEvent: docs/connectors.md says why for each.
 func sysmonSpecs() map[int32]*sysmonSpec {
 	proc := []winField{
 		path("Image", "FolderPath", "FileName"), text("CommandLine", "ProcessCommandLine"),
@@ -82,6 +85,10 @@ func sysmonSpecs() map[int32]*sysmonSpec {
 	reg := &sysmonSpec{table: "DeviceRegistryEvents", fields: initiating, derive: sysmonRegistry,
 		uses: []string{"EventType", "TargetObject", "Details", "NewName"}}
 	pipe := &sysmonSpec{table: "DeviceEvents", action: "NamedPipeEvent", fields: initiating}
+	// Sysmon writes a WMI subscription as three events (filter, consumer, binding); Defender
+	// has one ActionType for it, and EventType in AdditionalFields tells the three apart.
+	wmi := &sysmonSpec{table: "DeviceEvents", action: "WmiBindEventFilterToConsumer",
+		fields: []winField{account("User", "InitiatingProcessAccountDomain", "InitiatingProcessAccountName")}}
 	return map[int32]*sysmonSpec{
 		1: {table: "DeviceProcessEvents", action: "ProcessCreated", fields: proc},
 		3: {table: "DeviceNetworkEvents", fields: initiating, derive: sysmonNetwork, uses: []string{
@@ -97,6 +104,14 @@ func sysmonSpecs() map[int32]*sysmonSpec {
 			uses: []string{"QueryName", "QueryResults", "QueryStatus"}},
 		23: {table: "DeviceFileEvents", action: "FileDeleted", fields: fileDel},
 		26: {table: "DeviceFileEvents", action: "FileDeleted", fields: fileDel},
+		2:  {table: "DeviceEvents", action: "FileTimestampModificationEvent", fields: file},
+		5:  {table: "DeviceEvents", action: "ProcessTerminated", fields: initiating, derive: sysmonSubject},
+		6: {table: "DeviceEvents", action: "DriverLoad", fields: []winField{
+			path("ImageLoaded", "FolderPath", "FileName"), hashes("Hashes", "SHA1", "MD5", "SHA256")}},
+		15: {table: "DeviceFileEvents", action: "FileCreateStreamHash", derive: sysmonStream,
+			fields: with(file, hashes("Hash", "SHA1", "MD5", "SHA256"))},
+		19: wmi, 20: wmi, 21: wmi,
+		25: {table: "DeviceEvents", action: "ProcessTampering", fields: initiating, derive: sysmonSubject},
 	}
 }
 

@@ -244,10 +244,40 @@ func TestUnmappedToWindowsEvent(t *testing.T) {
 		"EventData": schema.Dynamic(`{"ServiceName":"PSEXESVC","ImagePath":"%SystemRoot%\\PSEXESVC.exe","ServiceType":"user mode service","StartType":"demand start","AccountName":"LocalSystem"}`),
 	})
 	// A Sysmon event id without a Defender table keeps its channel in WindowsEvent.
-	recs = mapOne(t, m, sysmonXML(5, 5, "2024-03-10T11:06:00Z", 7, "UtcTime", "2024-03-10 11:05:59.998", "ProcessId", "4242", "Image", `C:\x.exe`))
-	if len(recs) != 1 || recs[0].Table.Name != "WindowsEvent" {
-		t.Fatalf("sysmon 5 -> %v", recs)
+	// Sysmon event ids without a Defender equivalent keep their channel in WindowsEvent.
+	for _, tt := range []struct {
+		id   int
+		data []string
+	}{
+		{4, []string{"UtcTime", "2024-03-10 11:05:59.998", "State", "Started", "Version", "15.15", "SchemaVersion", "4.90"}},
+		{9, []string{"RuleName", "-", "UtcTime", "2024-03-10 11:05:59.998", "ProcessGuid", "{x}", "ProcessId", "4242", "Image", `C:\x.exe`, "Device", `\Device\HarddiskVolume2`, "User", `CONTOSO\alice`}},
+		{16, []string{"UtcTime", "2024-03-10 11:05:59.998", "Configuration", `C:\sysmon.xml`, "ConfigurationFileHash", "SHA256=AB"}},
+		{24, []string{"RuleName", "-", "UtcTime", "2024-03-10 11:05:59.998", "ProcessId", "4242", "Image", `C:\x.exe`, "Session", "1", "ClientInfo", "user: alice", "Hashes", "SHA1=AB", "Archived", "false"}},
+		{27, []string{"RuleName", "-", "UtcTime", "2024-03-10 11:05:59.998", "ProcessId", "4242", "User", `CONTOSO\alice`, "Image", `C:\x.exe`, "TargetFilename", `C:\Users\alice\a.exe`, "Hashes", "SHA1=AB"}},
+		{28, []string{"UtcTime", "2024-03-10 11:05:59.998", "ProcessId", "4242", "Image", `C:\x.exe`, "TargetFilename", `C:\a.exe`, "IsExecutable", "true"}},
+		{29, []string{"UtcTime", "2024-03-10 11:05:59.998", "ProcessId", "4242", "Image", `C:\x.exe`, "TargetFilename", `C:\a.exe`, "Hashes", "SHA1=AB"}},
+		{255, []string{"UtcTime", "2024-03-10 11:05:59.998", "ID", "DriverCommunication", "Description", "Failed to open service configuration with error 5"}},
+	} {
+		recs = mapOne(t, m, sysmonXML(tt.id, tt.id, "2024-03-10T11:06:00Z", 7, tt.data...))
+		if len(recs) != 1 || recs[0].Table.Name != "WindowsEvent" {
+			t.Fatalf("sysmon %d -> %v", tt.id, recs)
+		}
+		want := map[string]any{"EventID": int32(tt.id), "Channel": SysmonChannel, "EventData": schema.Dynamic(jsonObject(winDataOf(tt.data...)))}
+		for col, w := range want {
+			i, _ := recs[0].Table.Column(col)
+			if got := recs[0].Row[i]; got != w {
+				t.Errorf("sysmon %d: %s = %v, want %v", tt.id, col, got, w)
+			}
+		}
 	}
+}
+
+func winDataOf(kv ...string) []WinData {
+	var out []WinData
+	for i := 0; i+1 < len(kv); i += 2 {
+		out = append(out, WinData{Name: kv[i], Value: kv[i+1]})
+	}
+	return out
 }
 
 func TestWinMapperTables(t *testing.T) {

@@ -226,6 +226,18 @@ func parseWinlogbeat(o jobj) (WinEvent, error) {
 		Channel: w.str("channel"), Provider: w.str("provider_name"), Computer: w.str("computer_name"),
 		UserID: w.obj("user").str("identifier"), ActivityID: w.str("activity_id"), LevelName: o.obj("log").str("level"),
 	}
+	// Processors may drop winlog members ECS also carries: event.code is the event id,
+	// event.provider the provider, host.name the computer.
+	id := w.str("event_id")
+	if id == "" {
+		id = o.obj("event").str("code")
+	}
+	if ev.Provider == "" {
+		ev.Provider = o.obj("event").str("provider")
+	}
+	if ev.Computer == "" {
+		ev.Computer = o.obj("host").str("name")
+	}
 	if kw, ok := w.get("keywords").([]any); ok && len(kw) > 0 {
 		ev.KeywordName = jsonText(kw[0])
 	}
@@ -233,7 +245,7 @@ func parseWinlogbeat(o jobj) (WinEvent, error) {
 	if ts == "" {
 		ts = w.str("time_created")
 	}
-	if err := ev.setSystem(w.str("event_id"), ts, [...]string{
+	if err := ev.setSystem(id, ts, [...]string{
 		w.str("version"), "", w.str("task"), w.str("opcode"), proc.str("pid"), proc.obj("thread").str("id"), w.str("record_id"),
 	}); err != nil {
 		return WinEvent{}, fmt.Errorf("winlogbeat: %w", err)

@@ -14,8 +14,11 @@ var winFormatForms = map[string]WinJSONForm{
 	"winlogbeat": WinJSONWinlogbeat, "nxlog": WinJSONNXLog, "evtx-json": WinJSONEvtx, "winevent-json": WinJSONAuto,
 }
 
-// WinFormatXML is the name of the Windows event XML format.
-const WinFormatXML = "winevent-xml"
+// Names of the Windows event formats other packages route to.
+const (
+	WinFormatXML        = "winevent-xml" // the XML `wevtutil qe /f:xml` prints
+	WinFormatWinlogbeat = "winlogbeat"   // Winlogbeat's ECS JSON documents
+)
 
 // WinFormats returns the Windows event format names, sorted.
 func WinFormats() []string {
@@ -55,6 +58,19 @@ func (m *WinMapper) Normalize(name string, data []byte) ([]Item, error) {
 		out = append(out, item)
 	}
 	return out, nil
+}
+
+// NormalizeDoc maps one JSON document of the Windows JSON format called name (one event, as a
+// shipper sends it one per _bulk item, not a body of several) to its rows; a document that
+// cannot be read is one Record with Err set for WindowsEvent. It fails only for a name that is
+// not a JSON Windows event format.
+func (m *WinMapper) NormalizeDoc(name string, doc []byte) ([]Record, error) {
+	form, ok := winFormatForms[name]
+	if !ok {
+		return nil, fmt.Errorf("unknown Windows JSON event format %q", name)
+	}
+	ev, err := ParseWinEventJSON(doc, form)
+	return m.records(name, &ev, err), nil
 }
 
 func (m *WinMapper) normalizeXML(data []byte) []Item {

@@ -20,6 +20,18 @@
 //     SourceSystem = "Elasticsearch bulk". Other fields are not kept on this route: name a
 //     table as the index to keep structure.
 //
+// Before rule 2, a document with Winlogbeat's shape (a winlog object with channel or
+// provider_name, and winlog.event_id or event.code) goes through the Windows normalizer as
+// POST /api/v1/ingest/format/winlogbeat does (winlogbeat.go): Sysmon to the Device* tables,
+// Security to SecurityEvent and the Defender tables, other channels to WindowsEvent; one the
+// normalizer cannot read is answered 400 with its reason and kept in IngestionErrors.
+//
+// Before rule 2 too, a Zeek or Suricata document (Filebeat's zeek and suricata modules with the
+// log line in message, suricata.eve.* or zeek.<log>.* parsed by a pipeline, or the raw EVE or
+// Zeek JSON record) goes through the zeek or suricata-eve normalizer (netsensor.go) to the ASIM
+// tables and, for Suricata alerts, CommonSecurityLog; a record the normalizer rejects is
+// answered 400 with its reason and kept in IngestionErrors.
+//
 // A document without a time is rejected with its item answered 400 and the document in
 // IngestionErrors, as Vigil does for every receiver whose protocol carries the time.
 package esbulk

@@ -52,6 +52,8 @@ type router struct {
 	byName  map[string]*Batch
 	tables  map[string]*schema.Table // by index, nil for Syslog-mapped indexes
 	lower   map[string]*schema.Table // tables by lower-case name, built on first need
+	net     *netRoute                // Zeek and Suricata documents (netsensor.go), built on first need
+	win     *winRoute                // Winlogbeat documents (winlogbeat.go), built on first need
 }
 
 func (r *router) batch(t *schema.Table) *Batch {
@@ -93,6 +95,14 @@ func (r *router) route(i int, it *Item) Outcome {
 		return o
 	}
 	t := r.table(it.Index)
+	if t == nil {
+		if wo, ok := r.winlogbeat(i, it, o); ok {
+			return wo
+		}
+		if so, ok := r.sensor(i, it, o); ok {
+			return so
+		}
+	}
 	var (
 		row  []schema.Value
 		rerr *ingest.RowError

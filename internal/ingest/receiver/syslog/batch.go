@@ -5,6 +5,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/normalize"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -37,6 +38,21 @@ func (r *Receiver) batch(pubCtx context.Context) {
 		}
 		n = 0
 	}
+	add := func(tenant string, rec normalize.Record, raw []byte) {
+		k := batchKey{tenant, rec.Table}
+		p := byTable[k]
+		if p == nil {
+			p = &pending{}
+			byTable[k] = p
+		}
+		if rec.Err != nil {
+			p.rejects = append(p.rejects, ingest.RowError{
+				Row: len(p.rows) + len(p.rejects), Line: 1, Offset: rec.Err.Offset, Reason: rec.Err.Error(), Raw: raw,
+			})
+			return
+		}
+		p.rows = append(p.rows, rec.Row)
+	}
 	for {
 		select {
 		case it, ok := <-r.queue:
@@ -44,18 +60,9 @@ func (r *Receiver) batch(pubCtx context.Context) {
 				flush()
 				return
 			}
-			k := batchKey{it.tenant, it.rec.Table}
-			p := byTable[k]
-			if p == nil {
-				p = &pending{}
-				byTable[k] = p
-			}
-			if it.rec.Err != nil {
-				p.rejects = append(p.rejects, ingest.RowError{
-					Row: len(p.rows) + len(p.rejects), Line: 1, Offset: it.rec.Err.Offset, Reason: it.rec.Err.Error(), Raw: it.raw,
-				})
-			} else {
-				p.rows = append(p.rows, it.rec.Row)
+			add(it.tenant, it.rec, it.raw)
+			for _, d := range it.derived {
+				add(it.tenant, d, nil) // a derived row's message is in its Syslog row
 			}
 			if n++; n >= r.cfg.BatchSize {
 				flush()

@@ -83,9 +83,10 @@ type Receiver struct {
 
 // item is one received message on its way to a batch.
 type item struct {
-	tenant string
-	rec    normalize.Record
-	raw    []byte // the message, kept only when it is rejected
+	tenant  string
+	rec     normalize.Record
+	derived []normalize.Record // rows the message also implies (sshd logons, sudo commands)
+	raw     []byte             // the message, kept only when it is rejected
 }
 
 // Addr is where a receiver listens; an empty field is a transport not enabled.
@@ -191,20 +192,22 @@ func (r *Receiver) closeListeners() {
 
 // handle parses one message and queues it; UDP messages that find the queue full are dropped.
 func (r *Receiver) handle(msg []byte, peer string, o origin) {
-	it := item{rec: r.parse(msg, peer)}
-	r.enqueue(it, msg, o)
+	rec, derived := r.parse(msg, peer)
+	r.enqueue(item{rec: rec, derived: derived}, msg, o)
 }
 
-// parse runs the parser; a panic (a parser bug) rejects the message instead of ending the
-// process, and logs the stack.
-func (r *Receiver) parse(msg []byte, peer string) (rec normalize.Record) {
+// parse runs the parser and the rows it derives; a panic (a parser bug) rejects the message
+// instead of ending the process, and logs the stack.
+func (r *Receiver) parse(msg []byte, peer string) (rec normalize.Record, derived []normalize.Record) {
 	defer func() {
 		if p := recover(); p != nil {
 			r.log.Error("syslog parser panic", "panic", p, "stack", string(debug.Stack()))
 			rec = normalize.Record{Table: r.parser.SyslogTable(), Err: &normalize.ParseError{Format: "syslog", Reason: "internal error: parser panic"}}
+			derived = nil
 		}
 	}()
-	return r.parser.Parse(msg, peer, r.now())
+	rec = r.parser.Parse(msg, peer, r.now())
+	return rec, r.parser.Derive(rec)
 }
 
 // reject queues a message refused before parsing (too large, bad framing).
