@@ -45,6 +45,15 @@ func (p Principal) Can(perm auth.Permission, tenant string) bool {
 	return p.Admin || p.access.Can(perm, tenant)
 }
 
+// DeviceGroups returns the device groups of tenant that perm is restricted
+// to for the principal; all is true when it reaches every device.
+func (p Principal) DeviceGroups(perm auth.Permission, tenant string) (groups []string, all bool) {
+	if p.Admin {
+		return nil, true
+	}
+	return p.access.DeviceGroups(perm, tenant)
+}
+
 type principalKey struct{}
 
 // PrincipalFrom returns the request's principal.

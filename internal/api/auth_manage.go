@@ -3,6 +3,7 @@ package api
 import (
 	"cmp"
 	"net/http"
+	"slices"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/auth"
@@ -63,9 +64,30 @@ func (s *Server) checkGrantable(r *http.Request, p Principal, gs []meta.Grant) e
 			if !p.Can(perm, g.Tenant) {
 				return &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "role " + quote(g.Role) + " gives " + string(perm) + ", which you do not hold in " + quote(g.Tenant)}
 			}
+			if !withinDeviceGroups(p, perm, g) {
+				return &Error{Status: http.StatusForbidden, Code: "forbidden", Msg: "role " + quote(g.Role) + " gives " + string(perm) + " beyond your device groups in " + quote(g.Tenant)}
+			}
 		}
 	}
 	return nil
+}
+
+// withinDeviceGroups reports whether g gives perm only on devices p reaches
+// with it: a principal scoped to device groups grants only within them.
+func withinDeviceGroups(p Principal, perm auth.Permission, g meta.Grant) bool {
+	mine, all := p.DeviceGroups(perm, g.Tenant)
+	if all {
+		return true
+	}
+	if len(g.DeviceGroups) == 0 {
+		return false
+	}
+	for _, dg := range g.DeviceGroups {
+		if !slices.Contains(mine, dg) {
+			return false
+		}
+	}
+	return true
 }
 
 // canManage reports whether p may see and change a user or key whose

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strings"
 
+	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/kql/syntax"
 )
@@ -56,7 +57,13 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	s.auditQuery(r, p, req.Query, tenants)
-	q, diags := kql.Compile(req.Query, s.d.Registry, kql.Options{Tenant: p.Tenant, Tenants: tenants})
+	devices, err := s.deviceScope(r.Context(), p, auth.HuntingRun, tenants)
+	if err != nil {
+		writeError(w, s.d.Log, err)
+		return
+	}
+	q, diags := kql.Compile(req.Query, s.d.Registry, kql.Options{Tenant: p.Tenant, Tenants: tenants,
+		Devices: devices, TableAllowed: tableAllowed(p, tenants)})
 	if q == nil {
 		var b struct {
 			Error struct {

@@ -131,6 +131,9 @@ func (s *Server) getIncident(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	in, err := s.d.Incidents.Incident(r.Context(), tenant, id)
+	if err == nil {
+		err = s.checkIncidentVisible(r, tenant, id)
+	}
 	if err != nil {
 		writeError(w, s.d.Log, stateError(err))
 		return
@@ -275,6 +278,12 @@ func (s *Server) postIncidentComment(w http.ResponseWriter, r *http.Request) {
 func (s *Server) getAlert(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	a, err := s.d.Incidents.Alert(r.Context(), tenant, r.PathValue("id"))
+	if err == nil {
+		var visible alertVisible
+		if visible, err = s.alertScope(r.Context(), r); err == nil && visible != nil && !visible(a) {
+			err = fmt.Errorf("alert %q: %w", a.AlertID, meta.ErrNotFound)
+		}
+	}
 	if err != nil {
 		writeError(w, s.d.Log, stateError(err))
 		return

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -72,6 +73,12 @@ func (s *Server) listIncidents(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	all, err := s.d.Incidents.Incidents(r.Context(), tenant, meta.IncidentFilter{})
+	if err == nil {
+		var visible alertVisible
+		if visible, err = s.alertScope(r.Context(), r); err == nil && visible != nil {
+			all, err = s.visibleIncidents(r.Context(), tenant, visible, all)
+		}
+	}
 	if err != nil {
 		writeError(w, s.d.Log, err)
 		return
@@ -147,6 +154,12 @@ func (s *Server) listAlerts(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	all, err := s.d.Incidents.Alerts(r.Context(), tenant, 0, 0)
+	if err == nil {
+		var visible alertVisible
+		if visible, err = s.alertScope(r.Context(), r); err == nil && visible != nil {
+			all = slices.DeleteFunc(all, func(a meta.IncidentAlert) bool { return !visible(a) })
+		}
+	}
 	if err != nil {
 		writeError(w, s.d.Log, err)
 		return

@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"slices"
-	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/auth"
@@ -42,23 +41,24 @@ type OIDCConfig struct {
 	Scopes        []string `yaml:"scopes"`
 	UsernameClaim string   `yaml:"usernameClaim"`
 	GroupsClaim   string   `yaml:"groupsClaim"`
-	// GroupRoles maps a group to the roles it grants, as ROLE@TENANT.
+	// GroupRoles maps a group to the roles it grants, as ROLE@TENANT or
+	// ROLE@TENANT/GROUP1,GROUP2 (restricted to those device groups of TENANT).
+	// ROLE is a built-in or a custom role; custom roles are resolved at each
+	// sign-in.
 	GroupRoles map[string][]string `yaml:"groupRoles"`
 }
 
-// Grants returns the grants of each group.
+// Grants returns the grants of each group. Built-in roles are known here;
+// any other role name is taken for a custom role, looked up at sign-in.
 func (o OIDCConfig) Grants() (map[string][]meta.Grant, error) {
 	out := make(map[string][]meta.Grant, len(o.GroupRoles))
 	for group, specs := range o.GroupRoles {
 		for _, spec := range specs {
-			role, tenant, ok := strings.Cut(spec, "@")
-			if !ok || role == "" || (tenant != auth.AllTenants && !auth.TenantIDValid(tenant)) {
-				return nil, fmt.Errorf("auth.oidc.groupRoles.%s: %q is not ROLE@TENANT", group, spec)
+			g, err := auth.ParseGrant(spec)
+			if err != nil {
+				return nil, fmt.Errorf("auth.oidc.groupRoles.%s: %w", group, err)
 			}
-			if _, ok := auth.BuiltinRole(role); !ok {
-				return nil, fmt.Errorf("auth.oidc.groupRoles.%s: %q is not a built-in role", group, role)
-			}
-			out[group] = append(out[group], meta.Grant{Role: role, Tenant: tenant})
+			out[group] = append(out[group], g)
 		}
 	}
 	return out, nil

@@ -12,12 +12,20 @@ const AllTenants = "*"
 // Access is what a principal may do, per tenant.
 type Access struct {
 	perTenant map[string]PermSet // AllTenants holds what applies everywhere
+	// devices[tenant][p] lists the device groups p is restricted to in
+	// tenant, when every grant giving p there is restricted to device
+	// groups; absent, p reaches every device.
+	devices map[string]map[Permission][]string
 }
 
 // NewAccess resolves grants against roles (built-in and custom, by id);
-// grants of unknown roles give nothing.
+// grants of unknown roles give nothing. A permission given by a grant
+// restricted to device groups reaches only those groups' devices, unless
+// another grant gives it in the tenant without restriction.
 func NewAccess(grants []meta.Grant, roles map[string]Role) Access {
 	a := Access{perTenant: map[string]PermSet{}}
+	open := map[string]PermSet{} // permissions some unrestricted grant gives, per tenant
+	scoped := map[string]map[Permission][]string{}
 	for _, g := range grants {
 		r, ok := roles[g.Role]
 		if !ok {
@@ -29,9 +37,56 @@ func NewAccess(grants []meta.Grant, roles map[string]Role) Access {
 			a.perTenant[g.Tenant] = s
 		}
 		s.Add(NewPermSet(r.Permissions...))
+		if len(g.DeviceGroups) == 0 || g.Tenant == AllTenants {
+			if open[g.Tenant] == nil {
+				open[g.Tenant] = PermSet{}
+			}
+			open[g.Tenant].Add(NewPermSet(r.Permissions...))
+			continue
+		}
+		if scoped[g.Tenant] == nil {
+			scoped[g.Tenant] = map[Permission][]string{}
+		}
+		for _, p := range r.Permissions {
+			for _, dg := range g.DeviceGroups {
+				if !slices.Contains(scoped[g.Tenant][p], dg) {
+					scoped[g.Tenant][p] = append(scoped[g.Tenant][p], dg)
+				}
+			}
+		}
+	}
+	for t, perms := range scoped {
+		for p, groups := range perms {
+			if open[t].Has(p) || open[AllTenants].Has(p) {
+				continue
+			}
+			if a.devices == nil {
+				a.devices = map[string]map[Permission][]string{}
+			}
+			if a.devices[t] == nil {
+				a.devices[t] = map[Permission][]string{}
+			}
+			slices.Sort(groups)
+			a.devices[t][p] = groups
+		}
 	}
 	return a
 }
+
+// DeviceGroups returns the device groups of tenant that p is restricted to;
+// all is true when p reaches every device there (or is not held at all, which
+// the permission check refuses first).
+func (a Access) DeviceGroups(p Permission, tenant string) (groups []string, all bool) {
+	g, ok := a.devices[tenant][p]
+	if !ok {
+		return nil, true
+	}
+	return slices.Clone(g), false
+}
+
+// DeviceScoped reports whether any permission of tenant is restricted to
+// device groups.
+func (a Access) DeviceScoped(tenant string) bool { return len(a.devices[tenant]) > 0 }
 
 // FullAccess is every permission in every tenant (the admin key).
 func FullAccess() Access {

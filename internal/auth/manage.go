@@ -2,6 +2,7 @@ package auth
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"regexp"
 	"strings"
@@ -79,6 +80,29 @@ func (s *Service) checkGrants(ctx context.Context, gs []meta.Grant) error {
 		}
 		if g.Tenant != AllTenants && !TenantIDValid(g.Tenant) {
 			return inputErrorf("grant: %q is not a tenant id", g.Tenant)
+		}
+		if err := s.checkDeviceGroups(ctx, g); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// checkDeviceGroups refuses a grant restricted to device groups in every
+// tenant or to groups its tenant does not have.
+func (s *Service) checkDeviceGroups(ctx context.Context, g meta.Grant) error {
+	if len(g.DeviceGroups) == 0 {
+		return nil
+	}
+	if g.Tenant == AllTenants {
+		return inputErrorf("grant %s: device groups belong to one tenant; a grant in every tenant cannot name them", g.Role)
+	}
+	for _, id := range g.DeviceGroups {
+		if _, err := s.st.DeviceGroup(ctx, g.Tenant, id); err != nil {
+			if errors.Is(err, meta.ErrNotFound) {
+				return inputErrorf("grant %s in %s: tenant %s has no device group %q", g.Role, g.Tenant, g.Tenant, id)
+			}
+			return err
 		}
 	}
 	return nil

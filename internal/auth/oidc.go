@@ -26,7 +26,9 @@ type OIDCConfig struct {
 	UsernameClaim string // e.g. preferred_username or email
 	GroupsClaim   string // e.g. groups
 	// GroupRoles maps a group of the groups claim to the grants it gives.
-	// A user whose groups map to nothing may not sign in.
+	// Roles are resolved at each sign-in, so custom roles may be named: a
+	// grant of a role that does not exist then is logged and skipped, and a
+	// user whose groups map to nothing may not sign in.
 	GroupRoles map[string][]meta.Grant
 }
 
@@ -115,7 +117,10 @@ func (o *OIDC) signIn(ctx context.Context, subject string, claims map[string]any
 	if name == "" {
 		name = subject
 	}
-	grants := o.grants(claims)
+	grants, err := o.grants(ctx, claims)
+	if err != nil {
+		return Identity{}, "", err
+	}
 	if len(grants) == 0 {
 		s.auditSignin(ctx, name, "", source, "failure", "single sign-on: no group maps to a role")
 		return Identity{}, "", ErrBadCredentials
@@ -143,18 +148,77 @@ func (o *OIDC) signIn(ctx context.Context, subject string, claims map[string]any
 	return s.startSession(ctx, u, source)
 }
 
-// grants maps the groups claim through GroupRoles.
-func (o *OIDC) grants(claims map[string]any) []meta.Grant {
+// grants maps the groups claim through GroupRoles. Grants of roles that do
+// not exist now, or of device groups their tenant lacks, are logged and
+// skipped. Two groups granting one role in one tenant give it unrestricted
+// if either does, else restricted to the groups of both.
+func (o *OIDC) grants(ctx context.Context, claims map[string]any) ([]meta.Grant, error) {
+	roles, err := o.svc.roleMap(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var out []meta.Grant
 	groups, _ := claims[o.cfg.GroupsClaim].([]any)
 	for _, g := range groups {
 		name, _ := g.(string)
 		for _, gr := range o.cfg.GroupRoles[name] {
-			if !slices.Contains(out, gr) {
-				out = append(out, gr)
+			if _, ok := roles[gr.Role]; !ok {
+				o.svc.log.Warn("single sign-on: group maps to a role that does not exist; skipped", "group", name, "role", gr.Role, "tenant", gr.Tenant)
+				continue
 			}
+			if err := o.svc.checkDeviceGroups(ctx, gr); err != nil {
+				o.svc.log.Warn("single sign-on: group maps to a grant that cannot be given; skipped", "group", name, "err", err)
+				continue
+			}
+			out = mergeGrant(out, gr)
 		}
 	}
 	slices.SortFunc(out, func(a, b meta.Grant) int { return strings.Compare(a.Tenant+"\x00"+a.Role, b.Tenant+"\x00"+b.Role) })
-	return out
+	return out, nil
+}
+
+// mergeGrant adds g to gs, merging it with a grant of the same role and
+// tenant: unrestricted wins, else the device groups are united.
+func mergeGrant(gs []meta.Grant, g meta.Grant) []meta.Grant {
+	i := slices.IndexFunc(gs, func(x meta.Grant) bool { return x.Role == g.Role && x.Tenant == g.Tenant })
+	if i < 0 {
+		return append(gs, meta.Grant{Role: g.Role, Tenant: g.Tenant, DeviceGroups: slices.Clone(g.DeviceGroups)})
+	}
+	if len(gs[i].DeviceGroups) == 0 || len(g.DeviceGroups) == 0 {
+		gs[i].DeviceGroups = nil
+		return gs
+	}
+	for _, dg := range g.DeviceGroups {
+		if !slices.Contains(gs[i].DeviceGroups, dg) {
+			gs[i].DeviceGroups = append(gs[i].DeviceGroups, dg)
+		}
+	}
+	slices.Sort(gs[i].DeviceGroups)
+	return gs
+}
+
+// ParseGrant parses a grant written ROLE@TENANT or ROLE@TENANT/GROUP1,GROUP2
+// (restricted to those device groups of TENANT), as the OIDC group mapping
+// and the CLI take it. The role is not resolved: custom roles are looked up
+// when the grant is used.
+func ParseGrant(spec string) (meta.Grant, error) {
+	role, rest, ok := strings.Cut(spec, "@")
+	tenant, groups, scoped := strings.Cut(rest, "/")
+	if !ok || role == "" || len(role) > 64 || strings.ContainsAny(role, "@/, ") || (tenant != AllTenants && !TenantIDValid(tenant)) {
+		return meta.Grant{}, inputErrorf("%q is not ROLE@TENANT or ROLE@TENANT/GROUP1,GROUP2", spec)
+	}
+	g := meta.Grant{Role: role, Tenant: tenant}
+	if !scoped {
+		return g, nil
+	}
+	if tenant == AllTenants {
+		return meta.Grant{}, inputErrorf("%q: device groups belong to one tenant, not to every tenant (*)", spec)
+	}
+	for id := range strings.SplitSeq(groups, ",") {
+		if !meta.DeviceGroupIDValid(id) {
+			return meta.Grant{}, inputErrorf("%q: %q is not a device group id", spec, id)
+		}
+		g.DeviceGroups = append(g.DeviceGroups, id)
+	}
+	return g, nil
 }

@@ -66,3 +66,16 @@ func (s PermSet) List() []Permission {
 	slices.SortFunc(out, func(a, b Permission) int { return strings.Compare(string(a), string(b)) })
 	return out
 }
+
+// tablePermissions are the tables readable in KQL only with a permission
+// beyond hunting:run.
+var tablePermissions = map[string]Permission{
+	AuditTableName: AuditRead,
+}
+
+// TablePermission returns the permission needed to read table in a query,
+// beyond hunting:run; ok is false when none is.
+func TablePermission(table string) (p Permission, ok bool) {
+	p, ok = tablePermissions[table]
+	return p, ok
+}

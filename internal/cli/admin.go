@@ -14,8 +14,9 @@ import (
 
 // grantJSON is a role granted in a tenant, as the API writes it.
 type grantJSON struct {
-	Role   string `json:"role"`
-	Tenant string `json:"tenant"`
+	Role         string   `json:"role"`
+	Tenant       string   `json:"tenant"`
+	DeviceGroups []string `json:"deviceGroups,omitempty"`
 }
 
 type userJSON struct {
@@ -52,25 +53,48 @@ func parseGrants(specs []string, defTenant string) ([]grantJSON, error) {
 		if !ok {
 			tenant = defTenant
 		}
-		if role == "" || tenant == "" {
-			return nil, fmt.Errorf("%w: --role is ROLE@TENANT, got %q", errUsage, s)
+		tenant, groups, scoped := strings.Cut(tenant, "/")
+		if role == "" || tenant == "" || scoped && groups == "" {
+			return nil, fmt.Errorf("%w: --role is ROLE@TENANT or ROLE@TENANT/GROUP1,GROUP2, got %q", errUsage, s)
 		}
-		out = append(out, grantJSON{Role: role, Tenant: tenant})
+		g := grantJSON{Role: role, Tenant: tenant}
+		if scoped {
+			g.DeviceGroups = strings.Split(groups, ",")
+		}
+		out = append(out, g)
 	}
 	return out, nil
+}
+
+// scopeGrants restricts every grant of gs to the device groups of the
+// --device-groups flag (comma-separated ids), when given.
+func scopeGrants(gs []grantJSON, groups string) ([]grantJSON, error) {
+	if groups == "" {
+		return gs, nil
+	}
+	for i := range gs {
+		if len(gs[i].DeviceGroups) > 0 {
+			return nil, fmt.Errorf("%w: %s@%s names device groups already; give them once", errUsage, gs[i].Role, gs[i].Tenant)
+		}
+		gs[i].DeviceGroups = strings.Split(groups, ",")
+	}
+	return gs, nil
 }
 
 func grantsString(gs []grantJSON) string {
 	parts := make([]string, len(gs))
 	for i, g := range gs {
 		parts[i] = g.Role + "@" + g.Tenant
+		if len(g.DeviceGroups) > 0 {
+			parts[i] += "/" + strings.Join(g.DeviceGroups, ",")
+		}
 	}
-	return strings.Join(parts, ",")
+	return strings.Join(parts, " ")
 }
 
 func adminCmd() *cobra.Command {
 	cmd := &cobra.Command{Use: "admin", Short: "Manage users and API keys of a running server (global administrators)"}
-	cmd.AddCommand(adminInitCmd(), adminUsersCmd(), adminKeysCmd())
+	cmd.AddCommand(adminInitCmd(), adminUsersCmd(), adminKeysCmd(), adminAgentTokenCmd(), adminDeviceGroupsCmd())
 	return cmd
 }
 

@@ -18,6 +18,7 @@ func adminKeysCmd() *cobra.Command {
 func keysCreateCmd() *cobra.Command {
 	var cf clientFlags
 	var roles []string
+	var deviceGroups string
 	var tenant string
 	var ingest bool
 	var expires time.Duration
@@ -32,6 +33,9 @@ func keysCreateCmd() *cobra.Command {
 			}
 			gs, err := parseGrants(roles, tenant)
 			if err != nil {
+				return err
+			}
+			if gs, err = scopeGrants(gs, deviceGroups); err != nil {
 				return err
 			}
 			body := map[string]any{"name": args[0], "defaultTenant": tenant, "roles": gs}
@@ -53,6 +57,7 @@ func keysCreateCmd() *cobra.Command {
 	}
 	cf.add(cmd)
 	cmd.Flags().StringArrayVar(&roles, "role", nil, "role to grant, ROLE@TENANT (TENANT * is every tenant); repeatable")
+	cmd.Flags().StringVar(&deviceGroups, "device-groups", "", "restrict every --role to these device groups of its tenant (comma-separated ids)")
 	cmd.Flags().StringVar(&tenant, "tenant", "default", "the key's tenant (where its data goes)")
 	cmd.Flags().BoolVar(&ingest, "ingest", false, "an ingest token: may only send data to --tenant")
 	cmd.Flags().DurationVar(&expires, "expires", 0, "lifetime, e.g. 2160h; 0: never expires")

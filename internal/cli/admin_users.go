@@ -54,12 +54,16 @@ func usersListCmd() *cobra.Command {
 func usersAddCmd() *cobra.Command {
 	var cf clientFlags
 	var roles []string
+	var deviceGroups string
 	var tenant, display string
 	cmd := &cobra.Command{
 		Use: "add USERNAME", Short: "Add a user and print its generated one-time password", Args: cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			gs, err := parseGrants(roles, tenant)
 			if err != nil {
+				return err
+			}
+			if gs, err = scopeGrants(gs, deviceGroups); err != nil {
 				return err
 			}
 			c, err := cf.client()
@@ -76,6 +80,7 @@ func usersAddCmd() *cobra.Command {
 	}
 	cf.add(cmd)
 	cmd.Flags().StringArrayVar(&roles, "role", nil, "role to grant, ROLE@TENANT (TENANT * is every tenant); repeatable")
+	cmd.Flags().StringVar(&deviceGroups, "device-groups", "", "restrict every --role to these device groups of its tenant (comma-separated ids)")
 	cmd.Flags().StringVar(&tenant, "tenant", "default", "the user's default tenant")
 	cmd.Flags().StringVar(&display, "display-name", "", "the user's display name")
 	return cmd
@@ -142,28 +147,26 @@ func usersGrantCmd() *cobra.Command {
 	return cmd
 }
 
-// mergeGrants adds (or, with remove, takes away) change from have.
+// mergeGrants adds (or, with remove, takes away) change from have. A grant
+// is its role in its tenant: adding one held already replaces its device
+// groups.
 func mergeGrants(have, change []grantJSON, remove bool) []grantJSON {
 	out := []grantJSON{}
 	in := func(gs []grantJSON, g grantJSON) bool {
 		for _, x := range gs {
-			if x == g {
+			if x.Role == g.Role && x.Tenant == g.Tenant {
 				return true
 			}
 		}
 		return false
 	}
 	for _, g := range have {
-		if !remove || !in(change, g) {
+		if !in(change, g) {
 			out = append(out, g)
 		}
 	}
 	if !remove {
-		for _, g := range change {
-			if !in(out, g) {
-				out = append(out, g)
-			}
-		}
+		out = append(out, change...)
 	}
 	return out
 }

@@ -28,7 +28,21 @@ type Options struct {
 	IngestAfter, IngestThrough uint64
 	// Now is the value of now() and the base of ago(); zero means the current time.
 	Now time.Time
+	// Dialect is the SQL dialect to generate; nil means DuckDB.
+	Dialect *sqlgen.Dialect
+	// Devices, when not empty, restricts the rows of device tables (every
+	// table with a DeviceName or DeviceId column) per tenant to the devices
+	// listed for it (a principal scoped to device groups); a tenant absent is
+	// not restricted. The filter is applied on each scan, below the query.
+	Devices map[string]DeviceSet
+	// TableAllowed, when set, is asked for every stored table: a table the
+	// query names and may not read is an error at its span ("table T " +
+	// reason); wildcards (union *, search *, find) skip it silently.
+	TableAllowed func(table string) (ok bool, reason string)
 }
+
+// DeviceSet is the devices in scope in one tenant, by name and by id.
+type DeviceSet = sema.DeviceSet
 
 // Column is an output column with its Kusto type.
 type Column struct {
@@ -45,7 +59,7 @@ type Query struct {
 	Ordered bool
 }
 
-// Compile parses, checks and plans src and generates DuckDB SQL. It returns
+// Compile parses, checks and plans src and generates SQL in opts.Dialect (DuckDB by default). It returns
 // a nil Query when any diagnostic is an error; warnings come with a Query.
 func Compile(src string, reg *schema.Registry, opts Options) (q *Query, diags []syntax.Diagnostic) {
 	defer func() {
@@ -62,12 +76,16 @@ func Compile(src string, reg *schema.Registry, opts Options) (q *Query, diags []
 		return nil, diags
 	}
 	n, sd := sema.Check(script, reg, sema.Options{Tenant: opts.Tenant, Tenants: opts.Tenants, From: opts.From, To: opts.To, Now: opts.Now,
-		IngestAfter: opts.IngestAfter, IngestThrough: opts.IngestThrough})
+		IngestAfter: opts.IngestAfter, IngestThrough: opts.IngestThrough, Devices: opts.Devices, TableAllowed: opts.TableAllowed})
 	diags = append(diags, sd...)
 	if n == nil {
 		return nil, diags
 	}
-	sql, err := sqlgen.Generate(n, sqlgen.DuckDB)
+	d := opts.Dialect
+	if d == nil {
+		d = sqlgen.DuckDB
+	}
+	sql, err := sqlgen.Generate(n, d)
 	if err != nil {
 		return nil, append(diags, syntax.Diagnostic{Span: syntax.Span{End: len(src)}, Message: err.Error()})
 	}

@@ -22,10 +22,13 @@ type Role struct {
 }
 
 // Grant gives a principal (a user or an API key) a role in a tenant; Tenant
-// "*" is every tenant.
+// "*" is every tenant. DeviceGroups, when not empty, restricts the grant to
+// the devices of those groups of the tenant (Defender's device-group scope of
+// a role assignment).
 type Grant struct {
-	Role   string `json:"role"`
-	Tenant string `json:"tenant"`
+	Role         string   `json:"role"`
+	Tenant       string   `json:"tenant"`
+	DeviceGroups []string `json:"deviceGroups,omitempty"`
 }
 
 // PutRole creates or replaces the custom role r.ID.
@@ -109,8 +112,16 @@ func insertGrants(ctx context.Context, q querier, principal string, gs []Grant, 
 		if g.Role == "" || g.Tenant == "" {
 			return errors.New("grant: role and tenant are required")
 		}
-		_, err := q.exec(ctx, `INSERT INTO role_grants (principal_id, role_id, tenant, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT DO NOTHING`, principal, g.Role, g.Tenant, q.timeArg(now))
+		for _, id := range g.DeviceGroups {
+			if !DeviceGroupIDValid(id) {
+				return fmt.Errorf("grant %s in %s: device group id %q is not valid: %w", g.Role, g.Tenant, id, ErrInvalidDeviceGroup)
+			}
+		}
+		if len(g.DeviceGroups) > 0 && g.Tenant == "*" {
+			return fmt.Errorf("grant %s in every tenant: device groups belong to one tenant: %w", g.Role, ErrInvalidDeviceGroup)
+		}
+		_, err := q.exec(ctx, `INSERT INTO role_grants (principal_id, role_id, tenant, device_groups, created_at) VALUES (?, ?, ?, ?, ?)
+			ON CONFLICT DO NOTHING`, principal, g.Role, g.Tenant, strings.Join(g.DeviceGroups, ","), q.timeArg(now))
 		if err != nil {
 			return fmt.Errorf("grant %s in %s: %w", g.Role, g.Tenant, err)
 		}
@@ -120,7 +131,7 @@ func insertGrants(ctx context.Context, q querier, principal string, gs []Grant, 
 
 // Grants returns the grants of principal sorted by tenant, then role.
 func (s *Store) Grants(ctx context.Context, principal string) ([]Grant, error) {
-	rows, err := s.query(ctx, `SELECT role_id, tenant FROM role_grants WHERE principal_id = ?`, principal)
+	rows, err := s.query(ctx, `SELECT role_id, tenant, device_groups FROM role_grants WHERE principal_id = ?`, principal)
 	if err != nil {
 		return nil, fmt.Errorf("list grants: %w", err)
 	}
@@ -128,8 +139,12 @@ func (s *Store) Grants(ctx context.Context, principal string) ([]Grant, error) {
 	var gs []Grant
 	for rows.Next() {
 		var g Grant
-		if err := rows.Scan(&g.Role, &g.Tenant); err != nil {
+		var groups string
+		if err := rows.Scan(&g.Role, &g.Tenant, &groups); err != nil {
 			return nil, fmt.Errorf("list grants: %w", err)
+		}
+		if groups != "" {
+			g.DeviceGroups = strings.Split(groups, ",")
 		}
 		gs = append(gs, g)
 	}

@@ -75,14 +75,14 @@ func TestGrantsAndRoles(t *testing.T) {
 		if err != nil || len(rs) != 1 || !reflect.DeepEqual(rs[0].Permissions, []string{"incidents:read", "incidents:write"}) {
 			t.Fatalf("Roles = %+v, %v", rs, err)
 		}
-		if err := s.SetGrants(ctx, "u1", []Grant{{"triage", "b"}, {"reader", "a"}, {"triage", "a"}}); err != nil {
+		if err := s.SetGrants(ctx, "u1", []Grant{{Role: "triage", Tenant: "b"}, {Role: "reader", Tenant: "a"}, {Role: "triage", Tenant: "a"}}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AddGrants(ctx, "u1", []Grant{{"triage", "a"}, {"reader", "*"}}); err != nil {
+		if err := s.AddGrants(ctx, "u1", []Grant{{Role: "triage", Tenant: "a"}, {Role: "reader", Tenant: "*"}}); err != nil {
 			t.Fatal(err)
 		}
 		gs, err := s.Grants(ctx, "u1")
-		want := []Grant{{"reader", "*"}, {"reader", "a"}, {"triage", "a"}, {"triage", "b"}}
+		want := []Grant{{Role: "reader", Tenant: "*"}, {Role: "reader", Tenant: "a"}, {Role: "triage", Tenant: "a"}, {Role: "triage", Tenant: "b"}}
 		if err != nil || !reflect.DeepEqual(gs, want) {
 			t.Fatalf("Grants = %+v, %v; want %+v", gs, err, want)
 		}
@@ -90,7 +90,7 @@ func TestGrantsAndRoles(t *testing.T) {
 			t.Fatal(err)
 		}
 		gs, _ = s.Grants(ctx, "u1")
-		if !reflect.DeepEqual(gs, []Grant{{"reader", "*"}, {"reader", "a"}}) {
+		if !reflect.DeepEqual(gs, []Grant{{Role: "reader", Tenant: "*"}, {Role: "reader", Tenant: "a"}}) {
 			t.Fatalf("grants after delete role = %+v", gs)
 		}
 		if err := s.DeleteRole(ctx, "triage"); !errors.Is(err, ErrNotFound) {
@@ -105,7 +105,7 @@ func TestAPIKeysAndSessions(t *testing.T) {
 		ctx := context.Background()
 		exp := time.Date(2030, 1, 1, 0, 0, 0, 0, time.UTC)
 		k, err := s.CreateAPIKey(ctx, APIKey{ID: "k1", Name: "shipper", Prefix: "vgl_ab", KeyHash: "hh", DefaultTenant: "default", ExpiresAt: exp},
-			[]Grant{{"ingest", "default"}})
+			[]Grant{{Role: "ingest", Tenant: "default"}})
 		if err != nil {
 			t.Fatal(err)
 		}

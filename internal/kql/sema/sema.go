@@ -22,6 +22,14 @@ type Options struct {
 	// IngestAfter and IngestThrough, when IngestThrough is not 0, restrict every scan to
 	// the rows of the bus messages in (IngestAfter, IngestThrough].
 	IngestAfter, IngestThrough uint64
+	// Devices, when not empty, restricts the rows of device tables (those with
+	// a DeviceName or DeviceId column) per tenant: Devices[t] lists the
+	// devices of tenant t in scope; a tenant absent is not restricted.
+	Devices map[string]DeviceSet
+	// TableAllowed, when set, is asked for every stored table the query
+	// names or a pattern matches: a table named is an error at its span
+	// ("table T " + reason), one matched by a pattern is skipped.
+	TableAllowed func(table string) (ok bool, reason string)
 }
 
 // Check resolves and type-checks script and returns the plan of its query

@@ -27,8 +27,9 @@ func initSources() map[reflect.Type]sourceFunc {
 		reflect.TypeFor[*syntax.UnionOp](): func(c *checker, s syntax.Source) plan.Node {
 			return c.union(nil, s.(*syntax.UnionOp))
 		},
-		reflect.TypeFor[*syntax.SearchOp]():   checkSearchSource,
-		reflect.TypeFor[*syntax.FindSource](): checkFind,
+		reflect.TypeFor[*syntax.SearchOp]():           checkSearchSource,
+		reflect.TypeFor[*syntax.FindSource]():         checkFind,
+		reflect.TypeFor[*syntax.ExternalDataSource](): checkExternalData,
 	}
 }
 
@@ -55,26 +56,35 @@ func (c *checker) tableRef(t *syntax.TableRef) plan.Node {
 		c.errorf(t, "unknown table '%s'%s", t.Name, didYouMean(names))
 		return nil
 	}
+	if ok, reason := c.tableAllowed(tab.Name); !ok {
+		c.errorf(t, "table %s %s", tab.Name, reason)
+		return nil
+	}
 	if tab.Name != t.Name {
 		c.warnf(t, "table '%s' is spelled '%s'; matched ignoring letter case", t.Name, tab.Name)
 	}
 	return c.scan(tab)
 }
 
-// scan reads a stored table with the tenant and time range injected.
+// scan reads a stored table with the tenant, device scope and time range
+// injected.
 func (c *checker) scan(tab *schema.Table) plan.Node {
 	cols := make([]plan.Column, 0, len(tab.Columns))
 	for _, col := range tab.Visible() {
 		cols = append(cols, plan.Column{Name: col.Name, Type: col.Type})
 	}
-	return &plan.Scan{Table: tab.Name, Cols: cols, Tenant: c.opts.Tenant, Tenants: c.opts.Tenants, From: c.opts.From, To: c.opts.To,
-		IngestAfter: c.opts.IngestAfter, IngestThrough: c.opts.IngestThrough}
+	return c.deviceScope(tab, &plan.Scan{Table: tab.Name, Cols: cols, Tenant: c.opts.Tenant, Tenants: c.opts.Tenants, From: c.opts.From, To: c.opts.To,
+		IngestAfter: c.opts.IngestAfter, IngestThrough: c.opts.IngestThrough})
 }
 
-// matchTables expands a table pattern such as Device* to registry tables.
+// matchTables expands a table pattern such as Device* to registry tables
+// the caller may read.
 func (c *checker) matchTables(pattern string) []*schema.Table {
 	var out []*schema.Table
 	for _, t := range c.reg.Tables() {
+		if ok, _ := c.tableAllowed(t.Name); !ok {
+			continue
+		}
 		if ok, _ := path.Match(pattern, t.Name); ok {
 			out = append(out, t)
 		}

@@ -1,0 +1,104 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/meta"
+)
+
+// alertVisible reports whether an alert may be shown to the request's
+// principal; nil when every alert may (no device-group restriction).
+type alertVisible func(a meta.IncidentAlert) bool
+
+// alertScope returns the visibility of alerts for a principal whose
+// incidents:read is restricted to device groups, as Defender shows them: an
+// alert naming no device, or naming at least one device of those groups.
+func (s *Server) alertScope(ctx context.Context, r *http.Request) (alertVisible, error) {
+	p, _ := PrincipalFrom(r.Context())
+	groups, all := p.DeviceGroups(auth.IncidentsRead, p.Tenant)
+	if all {
+		return nil, nil
+	}
+	locate := func(string) string { return "" } // no directory: no device is in scope
+	if s.d.Devices != nil {
+		var err error
+		if locate, err = s.d.Devices.Locator(ctx, p.Tenant); err != nil {
+			return nil, err
+		}
+	}
+	return func(a meta.IncidentAlert) bool {
+		hosts := alertHosts(a)
+		if len(hosts) == 0 {
+			return true
+		}
+		return slices.ContainsFunc(hosts, func(h string) bool { return slices.Contains(groups, locate(h)) })
+	}, nil
+}
+
+// alertHosts returns the device names of an alert's host entities.
+func alertHosts(a meta.IncidentAlert) []string {
+	var d alertData
+	_ = json.Unmarshal(a.Data, &d)
+	var out []string
+	for _, e := range d.Entities {
+		if !strings.EqualFold(e.Type, "host") {
+			continue
+		}
+		name := firstOf(e.Identifiers, "FullName", "HostName", "MdatpDeviceId")
+		if name == "" {
+			continue
+		}
+		if dom := e.Identifiers["DnsDomain"]; dom != "" && e.Identifiers["FullName"] == "" && !strings.Contains(name, ".") {
+			name += "." + dom
+		}
+		out = append(out, name)
+	}
+	return out
+}
+
+// visibleIncidents keeps the incidents with at least one visible alert (or
+// none at all).
+func (s *Server) visibleIncidents(ctx context.Context, tenant string, visible alertVisible, ins []meta.Incident) ([]meta.Incident, error) {
+	out := ins[:0:0]
+	for _, in := range ins {
+		ok, err := s.incidentVisible(ctx, tenant, visible, in.ID)
+		if err != nil {
+			return nil, err
+		}
+		if ok {
+			out = append(out, in)
+		}
+	}
+	return out, nil
+}
+
+func (s *Server) incidentVisible(ctx context.Context, tenant string, visible alertVisible, id int64) (bool, error) {
+	if visible == nil {
+		return true, nil
+	}
+	as, err := s.d.Incidents.IncidentAlerts(ctx, tenant, id)
+	if err != nil {
+		return false, err
+	}
+	return len(as) == 0 || slices.ContainsFunc(as, visible), nil
+}
+
+// checkIncidentVisible answers a principal restricted to device groups as
+// if incident id did not exist when none of its alerts is visible to it.
+func (s *Server) checkIncidentVisible(r *http.Request, tenant string, id int64) error {
+	visible, err := s.alertScope(r.Context(), r)
+	if err != nil || visible == nil {
+		return err
+	}
+	ok, err := s.incidentVisible(r.Context(), tenant, visible, id)
+	if err == nil && !ok {
+		err = fmt.Errorf("incident %d: %w", id, meta.ErrNotFound)
+	}
+	return err
+}
