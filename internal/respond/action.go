@@ -21,6 +21,8 @@ const (
 	BlockIndicator              Type = "blockIndicator"
 	RunScript                   Type = "runScript"
 	SoftDeleteEmail             Type = "softDeleteEmail"
+	RestoreEmail                Type = "restoreEmail"
+	PurgeAttachment             Type = "purgeAttachment"
 )
 
 // Status is where an action is in its lifecycle.

@@ -51,6 +51,8 @@ var simEffects = map[Type]simEffect{
 	ResetPassword:               {SimPasswordReset, true, "password reset forced at next sign-in (simulated)"},
 	BlockIndicator:              {SimBlockedIndicator, true, "indicator blocked fleet-wide (simulated)"},
 	SoftDeleteEmail:             {SimDeletedEmail, true, "message moved to quarantine (simulated)"},
+	RestoreEmail:                {SimDeletedEmail, false, "messages restored from quarantine (simulated)"},
+	PurgeAttachment:             {SimDeletedEmail, true, "messages with the attachment moved to quarantine in every mailbox (simulated)"},
 	CollectInvestigationPackage: {"", false, "investigation package collected (simulated; no package is stored)"},
 	RunScript:                   {"", false, "script run (simulated; nothing was executed)"},
 }

@@ -18,6 +18,15 @@ func fileHash(t Target) string  { return t.FileHash }
 func indicator(t Target) string { return t.Indicator }
 func message(t Target) string   { return t.MessageID }
 
+// messageOrFile is what restoreEmail acts on: the message of a softDeleteEmail or the
+// attachment hash of a purgeAttachment it undoes.
+func messageOrFile(t Target) string {
+	if t.MessageID != "" {
+		return t.MessageID
+	}
+	return t.FileHash
+}
+
 // types is the table of action types.
 var types = map[Type]typeInfo{
 	IsolateDevice:               {key: device, field: "device", undo: ReleaseIsolation},
@@ -30,7 +39,9 @@ var types = map[Type]typeInfo{
 	CollectInvestigationPackage: {key: device, field: "device"},
 	BlockIndicator:              {key: indicator, field: "indicator"},
 	RunScript:                   {key: device, field: "device"},
-	SoftDeleteEmail:             {key: message, field: "messageId"},
+	SoftDeleteEmail:             {key: message, field: "messageId", undo: RestoreEmail},
+	RestoreEmail:                {key: messageOrFile, field: "messageId or target.fileSha256"},
+	PurgeAttachment:             {key: fileHash, field: "fileSha256", undo: RestoreEmail},
 }
 
 // Types returns the known action types.
