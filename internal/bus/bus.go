@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/nats-io/nats-server/v2/server"
@@ -38,6 +39,8 @@ type Config struct {
 	SyncInterval time.Duration
 	SyncAlways   bool
 	Replicas     int // stream replicas on an external cluster (1 when embedded)
+	// Agents, when set, makes the embedded server listen for endpoint agents.
+	Agents *AgentListener
 }
 
 // Bus is a connection to JetStream with the ingest stream in place.
@@ -47,6 +50,10 @@ type Bus struct {
 	js     jetstream.JetStream
 	stream jetstream.Stream
 	log    *slog.Logger
+
+	opts      *server.Options // the embedded server's, as last applied
+	agentAuth *agentAuth      // nil without an agent listener
+	reloadMu  sync.Mutex      // serializes SetAgents
 }
 
 // Open starts the embedded server (when cfg.URL is empty), connects, and creates or updates
@@ -56,12 +63,17 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 	var opts []nats.Option
 	url := cfg.URL
 	if url == "" {
-		srv, err := startEmbedded(cfg)
+		srv, so, auth, err := startEmbedded(cfg)
 		if err != nil {
 			return nil, err
 		}
-		b.srv = srv
+		b.srv, b.opts, b.agentAuth = srv, so, auth
 		opts = append(opts, nats.InProcessServer(srv))
+		if auth != nil {
+			opts = append(opts, nats.UserInfo("vigil", auth.password))
+		}
+	} else if cfg.Agents != nil {
+		return nil, errors.New("bus: the agent listener needs the embedded server; with an external NATS cluster agents are not supported yet")
 	}
 	opts = append(opts, nats.Name("vigil"), nats.MaxReconnects(-1))
 	nc, err := nats.Connect(url, opts...)
@@ -78,12 +90,18 @@ func Open(ctx context.Context, cfg Config, log *slog.Logger) (*Bus, error) {
 		b.Close()
 		return nil, err
 	}
+	if b.agentAuth != nil {
+		if err := b.ensureAgentStream(ctx); err != nil {
+			b.Close()
+			return nil, err
+		}
+	}
 	return b, nil
 }
 
-func startEmbedded(cfg Config) (*server.Server, error) {
+func startEmbedded(cfg Config) (*server.Server, *server.Options, *agentAuth, error) {
 	if cfg.StoreDir == "" {
-		return nil, errors.New("bus: an embedded server needs a store directory")
+		return nil, nil, nil, errors.New("bus: an embedded server needs a store directory")
 	}
 	so := &server.Options{
 		ServerName: "vigil-embedded",
@@ -98,16 +116,23 @@ func startEmbedded(cfg Config) (*server.Server, error) {
 		NoSigs:       true,
 		NoLog:        true,
 	}
+	var auth *agentAuth
+	if cfg.Agents != nil {
+		var err error
+		if auth, err = configureAgentListener(so, cfg.Agents); err != nil {
+			return nil, nil, nil, err
+		}
+	}
 	srv, err := server.NewServer(so)
 	if err != nil {
-		return nil, fmt.Errorf("embedded nats: %w", err)
+		return nil, nil, nil, fmt.Errorf("embedded nats: %w", err)
 	}
 	srv.Start()
 	if !srv.ReadyForConnections(30 * time.Second) {
 		srv.Shutdown()
-		return nil, errors.New("embedded nats did not start within 30s")
+		return nil, nil, nil, errors.New("embedded nats did not start within 30s")
 	}
-	return srv, nil
+	return srv, so, auth, nil
 }
 
 func (b *Bus) ensureStream(ctx context.Context, cfg Config) error {

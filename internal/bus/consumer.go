@@ -12,9 +12,10 @@ import (
 
 // Msg is one delivered message.
 type Msg struct {
-	Seq  uint64 // stream sequence
-	Data []byte
-	msg  jetstream.Msg
+	Seq     uint64 // stream sequence
+	Subject string
+	Data    []byte
+	msg     jetstream.Msg
 }
 
 // Consumer is a durable pull consumer with cumulative acknowledgement: acknowledging a message
@@ -86,7 +87,7 @@ func (c *Consumer) Fetch(ctx context.Context, max, maxBytes int, wait time.Durat
 		if err != nil {
 			return out, fmt.Errorf("message metadata: %w", err)
 		}
-		out = append(out, Msg{Seq: md.Sequence.Stream, Data: m.Data(), msg: m})
+		out = append(out, Msg{Seq: md.Sequence.Stream, Subject: m.Subject(), Data: m.Data(), msg: m})
 	}
 	if err := batch.Error(); err != nil && !errors.Is(err, jetstream.ErrNoMessages) && !errors.Is(err, context.DeadlineExceeded) {
 		return out, fmt.Errorf("fetch: %w", err)

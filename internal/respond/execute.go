@@ -19,7 +19,7 @@ func (d *Dispatcher) run(ctx context.Context, k actionKey) {
 	if a, err = d.step(ctx, a, meta.ActionChange{Status: string(Sent)}); err != nil {
 		return
 	}
-	r := d.responder(a.Type)
+	r := d.responder(ctx, a)
 	if r == nil {
 		_, _ = d.step(ctx, a, meta.ActionChange{Status: string(Failed), Result: resultJSON(Result{Error: "no responder supports " + string(a.Type)})})
 		return
@@ -86,12 +86,16 @@ func (d *Dispatcher) step(ctx context.Context, a Action, c meta.ActionChange) (A
 	return next, err
 }
 
-// responder returns the first responder that supports t, or nil.
-func (d *Dispatcher) responder(t Type) Responder {
+// responder returns the first responder that supports a, or nil.
+func (d *Dispatcher) responder(ctx context.Context, a Action) Responder {
 	for _, r := range d.responders {
-		if r.Supports(t) {
-			return r
+		if !r.Supports(a.Type) {
+			continue
 		}
+		if as, ok := r.(ActionSupporter); ok && !as.SupportsAction(ctx, a) {
+			continue
+		}
+		return r
 	}
 	return nil
 }

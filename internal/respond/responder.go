@@ -12,3 +12,11 @@ type Responder interface {
 	// ends (timeout or cancellation). An error wrapping ErrTransient is retried.
 	Execute(ctx context.Context, a Action) (Result, error)
 }
+
+// ActionSupporter is a Responder that decides per action, not only per type: the agent
+// responder takes only actions on devices with an enrolled agent, leaving the others to
+// the next responder.
+type ActionSupporter interface {
+	// SupportsAction reports whether the responder carries a out.
+	SupportsAction(ctx context.Context, a Action) bool
+}

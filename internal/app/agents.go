@@ -1,0 +1,253 @@
+package app
+
+import (
+	"context"
+	"crypto/tls"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"sync"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/api"
+	"github.com/vigilsec/vigil/internal/bus"
+	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/meta"
+	"github.com/vigilsec/vigil/internal/respond"
+	agentresp "github.com/vigilsec/vigil/internal/respond/responders/agent"
+)
+
+// AgentsConfig configures endpoint agents (`vigil agent run`, docs/agent.md). They connect
+// to a listener of the embedded bus, each authenticating with the NKey it enrolled; an
+// external NATS cluster cannot take agents yet.
+type AgentsConfig struct {
+	// Listen is the host:port of the bus listener agents connect to; empty: agents are off
+	// and every device action goes to the simulated responder. It uses server.tls when set.
+	Listen string `yaml:"listen"`
+	// Scripts is the live-response script library: a directory of scripts runScript names.
+	Scripts string `yaml:"scripts"`
+}
+
+// Enabled reports whether agents may connect.
+func (c AgentsConfig) Enabled() bool { return c.Listen != "" }
+
+// Validate checks the agents section.
+func (c AgentsConfig) Validate(b BusConfig) error {
+	if !c.Enabled() {
+		return nil
+	}
+	if _, _, err := net.SplitHostPort(c.Listen); err != nil {
+		return fmt.Errorf("agents.listen: %q is not host:port", c.Listen)
+	}
+	if b.URL != "" {
+		return errors.New("agents.listen: agents need the embedded bus; with bus.url (an external NATS cluster) leave it empty")
+	}
+	return nil
+}
+
+// agentService serves enrollment and keeps the bus's agent users in step with the agents
+// enrolled in the state store.
+type agentService struct {
+	meta *meta.Store
+	bus  *bus.Bus
+	pkgs *agentresp.ObjectPackages
+	svc  *ingest.Service // where telemetry goes
+	mu   sync.Mutex      // serializes syncs
+}
+
+var _ api.Agents = (*agentService)(nil)
+
+// agentListener returns the bus's agent listener configuration, nil when agents are off.
+func (a *App) agentListener() (*bus.AgentListener, error) {
+	if !a.cfg.Agents.Enabled() {
+		return nil, nil
+	}
+	var tlsCfg *tls.Config
+	tlsCfg, err := a.tlsConfig()
+	if err != nil {
+		return nil, err
+	}
+	return &bus.AgentListener{Listen: a.cfg.Agents.Listen, TLS: tlsCfg}, nil
+}
+
+// openAgents loads the enrolled agents into the bus; it does nothing when agents are off.
+func (a *App) openAgents(ctx context.Context) error {
+	if !a.cfg.Agents.Enabled() {
+		return nil
+	}
+	pkgs, err := agentresp.NewObjectPackages(ctx, a.bus.Conn())
+	if err != nil {
+		return err
+	}
+	a.agents = &agentService{meta: a.meta, bus: a.bus, pkgs: pkgs}
+	if err := a.agents.sync(ctx); err != nil {
+		return err
+	}
+	a.log.Info("agent listener up", "addr", a.bus.AgentAddr())
+	return nil
+}
+
+// responders returns the responders in the order the dispatcher tries them: the agent
+// responder for devices with an enrolled agent, then the simulated one. Agent telemetry
+// is ingested through svc.
+func (a *App) responders(svc *ingest.Service, sim *respond.SimulatedResponder) []respond.Responder {
+	if a.agents == nil {
+		return []respond.Responder{sim}
+	}
+	a.agents.svc = svc
+	ar := &agentresp.Responder{Conn: a.bus.Conn(), Agents: a.meta, Scripts: a.cfg.Agents.Scripts, Packages: a.agents.pkgs}
+	return []respond.Responder{ar, sim}
+}
+
+// agentAPI returns what serves the agent routes; nil (no routes) when agents are off.
+func (a *App) agentAPI() api.Agents {
+	if a.agents == nil {
+		return nil
+	}
+	return a.agents
+}
+
+// sync gives the bus the keys of every enrolled agent.
+func (s *agentService) sync(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	as, err := s.meta.Agents(ctx, "")
+	if err != nil {
+		return err
+	}
+	users := make([]bus.AgentUser, 0, len(as))
+	for _, ag := range as {
+		users = append(users, bus.AgentUser{NKey: ag.NKey, Tenant: ag.Tenant, Device: ag.DeviceID})
+	}
+	return s.bus.SetAgents(users)
+}
+
+// CreateEnrollmentToken implements api.Agents.
+func (s *agentService) CreateEnrollmentToken(ctx context.Context, tenant, group, by string, ttl time.Duration) (meta.EnrollmentToken, error) {
+	if _, err := bus.AgentSubject(tenant, "x", "cmd"); err != nil {
+		return meta.EnrollmentToken{}, fmt.Errorf("tenant %q cannot take agents: %w", tenant, err)
+	}
+	return s.meta.CreateEnrollmentToken(ctx, tenant, group, by, ttl)
+}
+
+// Enroll implements api.Agents.
+func (s *agentService) Enroll(ctx context.Context, token string, a meta.Agent) (meta.Agent, error) {
+	ag, err := s.meta.EnrollAgent(ctx, token, a)
+	if err != nil {
+		return ag, err
+	}
+	if err := s.sync(ctx); err != nil {
+		_ = s.meta.DeleteAgent(ctx, ag.Tenant, ag.DeviceID)
+		return meta.Agent{}, fmt.Errorf("enroll agent: %w", err)
+	}
+	return ag, nil
+}
+
+// Agents implements api.Agents.
+func (s *agentService) Agents(ctx context.Context, tenant string) ([]meta.Agent, error) {
+	return s.meta.Agents(ctx, tenant)
+}
+
+// RemoveAgent implements api.Agents.
+func (s *agentService) RemoveAgent(ctx context.Context, tenant, deviceID string) error {
+	if err := s.meta.DeleteAgent(ctx, tenant, deviceID); err != nil {
+		return err
+	}
+	return s.sync(ctx)
+}
+
+// Package implements api.Agents.
+func (s *agentService) Package(ctx context.Context, tenant, actionID string) (io.ReadCloser, error) {
+	rc, err := s.pkgs.Package(ctx, tenant, actionID)
+	if errors.Is(err, agentresp.ErrNoPackage) {
+		return nil, api.ErrNoPackage
+	}
+	return rc, err
+}
+
+// agentTables are the tables agents may send rows of.
+var agentTables = map[string]bool{
+	"DeviceProcessEvents": true, "DeviceNetworkEvents": true, "DeviceFileEvents": true, "DeviceLogonEvents": true,
+	"DeviceInfo": true, "DeviceNetworkInfo": true, "DeviceTvmSoftwareInventory": true, "DeviceEvents": true,
+}
+
+// agentTelemetryConsumer names the durable consumer of agent telemetry.
+const agentTelemetryConsumer = "agent-telemetry"
+
+// runAgents moves agent telemetry into the ingest path while ctx lasts (a producer: it
+// publishes to the ingest stream, so the writer drains after it stops).
+func (a *App) runAgents(ctx context.Context, producers *sync.WaitGroup) {
+	if a.agents == nil || a.agents.svc == nil {
+		return
+	}
+	producers.Go(func() {
+		if err := a.agents.runTelemetry(ctx, a.agents.svc, a.log.With("component", "agent-telemetry")); err != nil {
+			a.log.Error("agent telemetry stopped", "err", err)
+		}
+	})
+}
+
+func (s *agentService) runTelemetry(ctx context.Context, svc *ingest.Service, log *slog.Logger) error {
+	cons, err := s.bus.AgentTelemetryConsumer(ctx, agentTelemetryConsumer)
+	if err != nil {
+		return err
+	}
+	for ctx.Err() == nil {
+		msgs, err := cons.Fetch(ctx, 100, 16<<20, time.Second)
+		if err != nil && ctx.Err() == nil {
+			log.Warn("fetch agent telemetry", "err", err)
+			time.Sleep(time.Second)
+		}
+		for _, m := range msgs {
+			if err := ingestTelemetry(ctx, svc, m); err != nil {
+				log.Warn("agent telemetry not ingested yet; it is redelivered", "subject", m.Subject, "err", err)
+				break // not acknowledged: redelivered after the ack wait
+			}
+			if err := cons.Ack(ctx, m); err != nil && ctx.Err() == nil {
+				log.Warn("acknowledge agent telemetry", "err", err)
+			}
+		}
+	}
+	return nil
+}
+
+// ingestTelemetry ingests one telemetry message: its tenant, device and table come from
+// the subject (which the bus lets only that device publish to), never from the rows, whose
+// DeviceId is overwritten and TenantId dropped. Rows that do not fit the table reach
+// IngestionErrors through the ingest path; an error means "try again later".
+func ingestTelemetry(ctx context.Context, svc *ingest.Service, m bus.Msg) error {
+	tenant, device, table, err := bus.ParseAgentTelemetrySubject(m.Subject)
+	if err != nil {
+		return nil // cannot happen for the stream's subjects; nothing to retry
+	}
+	source := "agent:" + device
+	var rows []map[string]any
+	if !agentTables[table] {
+		_, err := svc.Ingest(ctx, ingest.Request{Tenant: tenant, Table: "agent table " + table, Source: source, Body: m.Data})
+		return transientOnly(err)
+	}
+	body := m.Data
+	if json.Unmarshal(m.Data, &rows) == nil {
+		for _, r := range rows {
+			r["DeviceId"] = device
+			delete(r, "TenantId")
+		}
+		body, _ = json.Marshal(rows)
+	}
+	_, err = svc.Ingest(ctx, ingest.Request{Tenant: tenant, Table: table, Source: source, Body: body})
+	return transientOnly(err)
+}
+
+// transientOnly keeps the errors worth retrying (the bus full or unreachable); rows
+// rejected by the ingest path are in IngestionErrors already.
+func transientOnly(err error) error {
+	var unknown *ingest.UnknownTableError
+	var syntax *ingest.SyntaxError
+	if err == nil || errors.As(err, &unknown) || errors.As(err, &syntax) {
+		return nil
+	}
+	return err
+}
