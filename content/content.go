@@ -14,6 +14,11 @@ import (
 //go:embed rules scenarios hunting
 var FS embed.FS
 
+// Playbooks holds the built-in playbooks (playbooks/*.yaml).
+//
+//go:embed playbooks
+var Playbooks embed.FS
+
 // Extract writes the embedded content under dir (replacing files of the same name) and
 // returns the paths of its rules and scenarios directories.
 func Extract(dir string) (rules, scenarios string, err error) {

@@ -36,8 +36,8 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		queryCmd(), kqlCmd(),
 		rulesCmd(), sigmaCmd(), tuningCmd(), demoCmd(),
 		incidentsCmd(), alertsCmd(),
-		tiCmd(), decoysCmd(), actionsCmd(),
-		adminCmd(), auditCmd(),
+		tiCmd(), decoysCmd(), actionsCmd(), automationCmd(), playbooksCmd(),
+		adminCmd(), auditCmd(), agentCmd(),
 	)
 	return root
 }
