@@ -2,10 +2,10 @@ package respond
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"slices"
-	"strings"
 	"sync"
 
 	"github.com/vigilsec/vigil/internal/auth"
@@ -20,23 +20,27 @@ const DisruptedTag = "Attack disruption"
 // (the state store, through an adapter in the server).
 type IncidentReader interface {
 	IncidentAlerts(ctx context.Context, tenant string, id int64) ([]alert.Alert, error)
+	// TagIncident adds tag to the incident (none when tag is empty) and comments why.
 	TagIncident(ctx context.Context, tenant string, id int64, tag, why string) error
 }
 
 // Disruption is automatic attack disruption: it watches incidents as they change and, when an
-// incident matches a high-confidence cross-domain pattern, requests containment as the
-// disruption requester (approved at once when the tenant's policy allows attack disruption),
-// tags the incident and records why. One pattern today: credential theft on a device
-// (OS credential dumping, T1003) followed, in the same incident, by use of an account
-// elsewhere (lateral movement to another host, or a sign-in alert): the device is isolated
-// and the account used is disabled. It acts at most once per incident.
+// incident matches one of a few high-confidence cross-domain patterns (the patterns table:
+// credential theft then use of an account, ransomware on several devices, a compromised
+// mailbox phishing inside, AiTM session theft), requests containment as the disruption
+// requester (approved at once when the tenant's policy allows attack disruption), tags the
+// incident and records why. Devices and accounts excluded (here or in the tenant's policy)
+// are never contained; in a dry run (here or in the policy) it only comments on the incident
+// what it would have done. It acts at most once per incident.
 type Disruption struct {
 	Service   *Service
 	Incidents IncidentReader
 	Log       *slog.Logger
-	// Excluded are device and account names never contained (compared case-insensitively).
+	// Excluded are device and account names never contained (compared case-insensitively),
+	// beside the exclusions of each tenant's policy.
 	Excluded []string
-	// DryRun records what would be done (on the incident) without requesting actions.
+	// DryRun records what would be done (on the incident) without requesting actions, for
+	// every tenant; the policy's DisruptionDryRun does so for one.
 	DryRun bool
 
 	mu    sync.Mutex
@@ -93,12 +97,8 @@ func (d *Disruption) Run(ctx context.Context) error {
 	}
 }
 
-// plan is what the pattern found: the device to isolate and the account to disable.
-type plan struct {
-	device, account, why string
-}
-
 func (d *Disruption) evaluate(ctx context.Context, tenant string, id int64) error {
+	d.init()
 	key := fmt.Sprintf("%s/%d", tenant, id)
 	d.mu.Lock()
 	already := d.done[key]
@@ -110,124 +110,49 @@ func (d *Disruption) evaluate(ctx context.Context, tenant string, id int64) erro
 	if err != nil {
 		return err
 	}
-	p, ok := d.match(alerts)
+	x, dryRun := exclusions{devices: d.Excluded, accounts: d.Excluded}, d.DryRun
+	if d.Service != nil {
+		pol, err := d.Service.Policy(ctx, tenant)
+		if err != nil {
+			return err
+		}
+		if ex := pol.DisruptionExclusions; ex != nil {
+			x.devices = append(slices.Clone(x.devices), ex.Devices...)
+			x.accounts = append(slices.Clone(x.accounts), ex.Accounts...)
+		}
+		dryRun = dryRun || pol.DisruptionDryRun
+	}
+	p, ok := match(alerts, x)
 	if !ok {
 		return nil
 	}
 	d.mu.Lock()
 	d.done[key] = true
 	d.mu.Unlock()
-	return d.act(ctx, tenant, id, p)
+	return d.act(ctx, tenant, id, p, dryRun)
 }
 
-// match applies the pattern: credential theft on a device, then the use of an account on
-// another host or in a sign-in.
-func (d *Disruption) match(alerts []alert.Alert) (plan, bool) {
-	var p plan
-	for _, a := range alerts {
-		if hasTechnique(a, "T1003") {
-			if h := firstEntity(a, "host", "HostName", "FullName"); h != "" && !d.excluded(h) {
-				p.device = h
-				break
-			}
-		}
+// act requests p's containment and tags the incident; in a dry run it only comments what
+// it would have done.
+func (d *Disruption) act(ctx context.Context, tenant string, id int64, p plan, dryRun bool) error {
+	if dryRun {
+		return d.Incidents.TagIncident(ctx, tenant, id, "", DisruptedTag+" (dry run) would have "+p.summary()+": "+p.why()+". Nothing was contained.")
 	}
-	if p.device == "" {
-		return p, false
-	}
-	// The account used on another host is the stolen one; failing that, the account of a
-	// sign-in alert. Decoy alerts never name a real account to disable.
-	for _, use := range []func(a alert.Alert, host string) bool{
-		func(a alert.Alert, host string) bool {
-			return slices.Contains(a.Tactics, "LateralMovement") && host != "" && !sameHost(host, p.device)
-		},
-		func(a alert.Alert, host string) bool {
-			return host == "" && slices.Contains(a.Tactics, "InitialAccess")
-		},
-	} {
-		for _, a := range alerts {
-			if a.RuleID == decoyRuleID || !use(a, firstEntity(a, "host", "HostName", "FullName")) {
-				continue
-			}
-			if acc := accountOf(a); acc != "" && !d.excluded(acc) {
-				p.account = acc
-				p.why = fmt.Sprintf("credential theft on %s, then the account %s used: %s", p.device, acc, a.Title)
-				return p, true
-			}
-		}
-	}
-	return p, false
-}
-
-// decoyRuleID is the rule id of decoy alerts (internal/detect/deception), which name decoy
-// accounts, never ones to disable.
-const decoyRuleID = "vigil-deception"
-
-func (d *Disruption) act(ctx context.Context, tenant string, id int64, p plan) error {
-	why := "Automatic attack disruption: " + p.why
-	if d.DryRun {
-		return d.Incidents.TagIncident(ctx, tenant, id, DisruptedTag+" (dry run)", why+" (dry run: nothing contained)")
-	}
+	why := "Automatic attack disruption: " + p.why()
 	actor := Actor{Name: "attack-disruption", Kind: auth.KindSystem, As: ByDisruption}
-	for _, r := range []Request{
-		{Type: IsolateDevice, Target: Target{Device: p.device}, Reason: why, IncidentID: id},
-		{Type: DisableAccount, Target: Target{Account: p.account}, Reason: why, IncidentID: id},
-	} {
+	// A target refused (its device group's automation is off) does not stop the others.
+	var errs []error
+	comment := "Automatic attack disruption " + p.summary() + ": " + p.why()
+	for _, r := range p.requests() {
+		r.Reason, r.IncidentID = why, id
 		if _, err := d.Service.Request(ctx, tenant, actor, r); err != nil {
-			return fmt.Errorf("request %s: %w", r.Type, err)
+			err = fmt.Errorf("request %s of %s: %w", r.Type, TargetKey(r.Type, r.Target), err)
+			errs = append(errs, err)
+			comment += ". Not requested: " + err.Error()
 		}
 	}
-	return d.Incidents.TagIncident(ctx, tenant, id, DisruptedTag, why)
-}
-
-func (d *Disruption) excluded(name string) bool {
-	return slices.ContainsFunc(d.Excluded, func(x string) bool { return strings.EqualFold(x, name) })
-}
-
-func hasTechnique(a alert.Alert, prefix string) bool {
-	return slices.ContainsFunc(a.Techniques, func(t string) bool { return strings.HasPrefix(t, prefix) })
-}
-
-// firstEntity returns the first of the identifiers of a's first entity of type typ.
-func firstEntity(a alert.Alert, typ string, ids ...string) string {
-	for _, e := range a.Entities {
-		if !strings.EqualFold(e.Type, typ) {
-			continue
-		}
-		for _, id := range ids {
-			if v := e.Identifiers[id]; v != "" {
-				return v
-			}
-		}
+	if len(errs) == len(p.requests()) {
+		return errors.Join(errs...)
 	}
-	return ""
-}
-
-// accountOf names the account an alert is about, preferring a UPN (what a directory disables).
-func accountOf(a alert.Alert) string {
-	var best string
-	for _, e := range a.Entities {
-		if !strings.EqualFold(e.Type, "account") {
-			continue
-		}
-		for _, id := range []string{"UPNSuffix", "FullName", "Name"} {
-			v := e.Identifiers[id]
-			if id == "UPNSuffix" && v != "" && e.Identifiers["Name"] != "" {
-				v = e.Identifiers["Name"] + "@" + v
-			}
-			if strings.Contains(v, "@") {
-				return v
-			}
-			if best == "" && id != "UPNSuffix" {
-				best = v
-			}
-		}
-	}
-	return best
-}
-
-// sameHost compares host names, short name against FQDN.
-func sameHost(a, b string) bool {
-	short := func(s string) string { h, _, _ := strings.Cut(strings.ToLower(s), "."); return h }
-	return short(a) == short(b)
+	return errors.Join(append(errs, d.Incidents.TagIncident(ctx, tenant, id, DisruptedTag, comment))...)
 }

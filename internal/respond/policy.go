@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
+	"strings"
 
 	"github.com/vigilsec/vigil/internal/meta"
 )
@@ -30,18 +32,25 @@ type Policy struct {
 	// AttackDisruption lets automatic attack disruption contain at once (its patterns are
 	// few and of high confidence), whatever the level, except none.
 	AttackDisruption bool `json:"attackDisruption"`
+	// DisruptionDryRun makes attack disruption only comment on the incident what it would
+	// have contained.
+	DisruptionDryRun bool `json:"disruptionDryRun,omitempty"`
+	// DisruptionExclusions are the devices and accounts attack disruption never contains;
+	// nil is none (a pointer keeps Policy comparable).
+	DisruptionExclusions *DisruptionExclusions `json:"disruptionExclusions,omitempty"`
 }
 
 // DefaultPolicy is the policy of a tenant that has not set one.
 var DefaultPolicy = Policy{Level: Semi, FourEyes: true, AttackDisruption: true}
 
-// Validate reports whether p names a known level.
+// Validate reports whether p names a known level and well-formed disruption exclusions.
 func (p Policy) Validate() error {
 	switch p.Level {
 	case Full, Semi, None:
-		return nil
+	default:
+		return &InvalidError{fmt.Errorf("unknown automation level %q (want full, semi or none)", p.Level)}
 	}
-	return &InvalidError{fmt.Errorf("unknown automation level %q (want full, semi or none)", p.Level)}
+	return p.DisruptionExclusions.validate()
 }
 
 // approveAtOnce reports whether a request from requester is approved without waiting, or
@@ -83,6 +92,47 @@ func (s *Service) SetPolicy(ctx context.Context, tenant string, actor Actor, p P
 	if err := s.store.PutSetting(ctx, policyKey(tenant), string(b)); err != nil {
 		return Policy{}, err
 	}
-	s.audit(ctx, actor, tenant, "response.policy", "automationLevel", map[string]any{"level": p.Level, "fourEyes": p.FourEyes})
+	s.audit(ctx, actor, tenant, "response.policy", "automationLevel", map[string]any{"level": p.Level, "fourEyes": p.FourEyes,
+		"disruptionDryRun": p.DisruptionDryRun, "disruptionExclusions": p.DisruptionExclusions})
 	return p, nil
+}
+
+// devicePolicy returns the policy for an action of actor on target in tenant:
+// the tenant's, with the automation level of the target device's group when
+// the group sets one. An actor scoped to device groups that do not hold the
+// device gets a *ScopeError.
+func (s *Service) devicePolicy(ctx context.Context, tenant string, actor Actor, target Target) (Policy, error) {
+	p, err := s.Policy(ctx, tenant)
+	if err != nil || target.Device == "" {
+		return p, err // not a device action: device groups do not apply
+	}
+	if s.opts.Devices == nil {
+		if actor.DeviceGroups != nil {
+			return Policy{}, &ScopeError{Device: target.Device, Group: "(unknown: no device directory)", Scope: actor.DeviceGroups}
+		}
+		return p, nil
+	}
+	g, err := s.opts.Devices.GroupOf(ctx, tenant, target.Device)
+	if err != nil {
+		return Policy{}, err
+	}
+	if actor.DeviceGroups != nil && !slices.Contains(actor.DeviceGroups, g.ID) {
+		return Policy{}, &ScopeError{Device: target.Device, Group: g.ID, Scope: actor.DeviceGroups}
+	}
+	if g.AutomationLevel != "" {
+		p.Level = Level(g.AutomationLevel)
+	}
+	return p, nil
+}
+
+// ScopeError is an action on a device outside the device groups of an actor
+// scoped to device groups.
+type ScopeError struct {
+	Device string
+	Group  string   // the device's group
+	Scope  []string // the actor's groups
+}
+
+func (e *ScopeError) Error() string {
+	return fmt.Sprintf("device %s is in device group %s, outside your device groups (%s)", e.Device, e.Group, strings.Join(e.Scope, ", "))
 }

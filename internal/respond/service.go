@@ -29,6 +29,15 @@ type Actor struct {
 	Kind string
 	// As is the requester type of actions this actor requests; empty means ByUser.
 	As RequesterType
+	// DeviceGroups, when not nil, are the only device groups whose devices the
+	// actor may act on (a principal scoped to device groups); nil is every
+	// device.
+	DeviceGroups []string
+}
+
+// DeviceGroups places a tenant's devices in device groups (*auth.Devices).
+type DeviceGroups interface {
+	GroupOf(ctx context.Context, tenant, device string) (meta.DeviceGroup, error)
 }
 
 // system is the actor of the dispatcher's changes.
@@ -43,7 +52,11 @@ type Options struct {
 	// Simulated is the simulated responder whose state SimulatedState reports; nil when
 	// none is in use.
 	Simulated *SimulatedResponder
-	Log       *slog.Logger
+	// Devices, when set, places target devices in device groups: an action on
+	// a device takes its group's automation level, and actors scoped to
+	// device groups may act only on devices of their groups.
+	Devices DeviceGroups
+	Log     *slog.Logger
 }
 
 // Service is the Action Center. It is safe for concurrent use.
@@ -77,7 +90,7 @@ func (s *Service) create(ctx context.Context, tenant string, actor Actor, r Requ
 	if by.Type == "" {
 		by.Type = ByUser
 	}
-	p, err := s.Policy(ctx, tenant)
+	p, err := s.devicePolicy(ctx, tenant, actor, r.Target)
 	if err != nil {
 		return Action{}, err
 	}
@@ -150,7 +163,7 @@ func (s *Service) decide(ctx context.Context, tenant, id string, actor Actor, co
 	if err != nil {
 		return Action{}, err
 	}
-	p, err := s.Policy(ctx, tenant)
+	p, err := s.devicePolicy(ctx, tenant, actor, a.Target)
 	if err != nil {
 		return Action{}, err
 	}
@@ -168,6 +181,9 @@ func (s *Service) decide(ctx context.Context, tenant, id string, actor Actor, co
 func (s *Service) Cancel(ctx context.Context, tenant, id string, actor Actor, comment string) (Action, error) {
 	a, err := s.Get(ctx, tenant, id)
 	if err != nil {
+		return Action{}, err
+	}
+	if _, err := s.devicePolicy(ctx, tenant, actor, a.Target); err != nil {
 		return Action{}, err
 	}
 	detail := "cancelled by " + actor.Name
