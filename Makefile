@@ -7,7 +7,7 @@ FUZZTIME      ?= 30s
 BENCHTIME     ?= 3s
 TESTFLAGS     ?=
 
-.PHONY: all build run demo test test-short bench bench-sigma fuzz lint generate check-generate deps clean web web-test
+.PHONY: all build run demo test test-chdb test-short bench bench-sigma fuzz lint generate check-generate deps clean web web-test
 
 all: build
 
@@ -60,12 +60,31 @@ $(KUSTOREF): tools/kustoref/package.json tools/kustoref/package-lock.json
 	npm ci --prefix tools/kustoref --ignore-scripts --no-audit --no-fund
 	@touch $(KUSTOREF)
 
+## chdb: ClickHouse as a library (npm @chdb/lib-linux-x64-gnu, pinned, no install scripts;
+## libchdb.so, ~540 MB unpacked) on which the KQL compiler's ClickHouse SQL is tested
+CHDBLIB := tools/chdb/node_modules/@chdb/lib-linux-x64-gnu
+$(CHDBLIB)/libchdb.so: tools/chdb/package.json tools/chdb/package-lock.json
+	npm ci --prefix tools/chdb --ignore-scripts --no-audit --no-fund
+	@touch $@
+
+## test-chdb: the KQL goldens' ClickHouse SQL run on chDB (build tag chdb), rows compared
+## with DuckDB's; cgo links libchdb.so from the npm package, found again at run time by rpath
+CHDBFLAGS := CGO_LDFLAGS="-L$(CURDIR)/$(CHDBLIB) -Wl,-rpath,$(CURDIR)/$(CHDBLIB)"
+test-chdb: deps $(CHDBLIB)/libchdb.so
+	$(CHDBFLAGS) $(GO) test -race -count=1 -tags chdb $(TESTFLAGS) ./internal/store/chdb/
+	$(CHDBFLAGS) $(GO) test -race -count=1 -tags chdb -run '^TestGoldenOnChDB$$' $(TESTFLAGS) ./internal/kql/
+
+# make test runs test-chdb when the chDB library is installed, and always under CI.
+CHDBTEST := $(if $(or $(filter true,$(CI)),$(wildcard tools/chdb/node_modules)),test-chdb)
+
 ## test: every test, with the race detector, against real DuckDB, SQLite, NATS and (when
 ## reachable; required under CI) PostgreSQL; with npm present, also against the official
-## Kusto parser (required under CI)
+## Kusto parser (required under CI); with chDB installed (required under CI), the ClickHouse
+## dialect's goldens on chDB
 test: deps $(if $(shell command -v npm),$(KUSTOREF)) $(if $(NPM),web)
 	$(GO) test -race -count=1 $(TESTFLAGS) ./...
 	$(if $(WEBTEST),$(MAKE) web-test)
+	$(if $(CHDBTEST),$(MAKE) test-chdb)
 
 test-short: deps
 	$(GO) test -short -count=1 ./...
@@ -79,12 +98,13 @@ bench-sigma: build
 	./$(BIN)/vigil sigma bench-data --dir $(BIN)/sigmabench --rules 1000 --events 100000
 	./$(BIN)/vigil sigma bench --rules $(BIN)/sigmabench/rules --events $(BIN)/sigmabench/events.vigil.ndjson --cpu 1
 
-## fuzz: each fuzz target for FUZZTIME
+## fuzz: each fuzz target of each package for FUZZTIME (the same name may be in several packages)
 fuzz: deps
-	@set -e; for t in $$(grep -rhoE '^func (Fuzz[A-Za-z0-9_]+)' --include='*_test.go' internal | sed 's/func //' | sort -u); do \
-		pkg=$$(grep -rlE "^func $$t\(" --include='*_test.go' internal | head -1 | xargs dirname); \
-		echo "== $$t in $$pkg"; \
-		$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$pkg; \
+	@set -e; for pkg in $$(grep -rlE '^func Fuzz[A-Za-z0-9_]+\(' --include='*_test.go' internal | xargs -n1 dirname | sort -u); do \
+		for t in $$(grep -hoE '^func Fuzz[A-Za-z0-9_]+' $$pkg/*_test.go | sed 's/func //' | sort -u); do \
+			echo "== $$t in $$pkg"; \
+			$(GO) test -run '^$$' -fuzz "^$$t$$" -fuzztime $(FUZZTIME) ./$$pkg; \
+		done; \
 	done
 
 $(GOLANGCI):

@@ -30,6 +30,19 @@ func openFixture(t testing.TB, reg *schema.Registry) store.Store {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = st.Close() })
+	tabs, batches := fixtureData(t, reg)
+	if err := st.EnsureTables(ctx, tabs); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.Write(ctx, "golden", uint64(len(batches)), batches); err != nil {
+		t.Fatal(err)
+	}
+	return st
+}
+
+// fixtureData is the fixed data set and the tables it needs; every engine the goldens run
+// on loads the same batches.
+func fixtureData(t testing.TB, reg *schema.Registry) ([]*schema.Table, []store.Batch) {
 	var batches []store.Batch
 	add := func(tenant, table string, cols []string, rows [][]schema.Value) {
 		tab, _ := reg.Table(table)
@@ -89,11 +102,5 @@ func openFixture(t testing.TB, reg *schema.Registry) store.Store {
 			tabs = append(tabs, tab)
 		}
 	}
-	if err := st.EnsureTables(ctx, tabs); err != nil {
-		t.Fatal(err)
-	}
-	if err := st.Write(ctx, "golden", uint64(len(batches)), batches); err != nil {
-		t.Fatal(err)
-	}
-	return st
+	return tabs, batches
 }

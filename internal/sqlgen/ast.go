@@ -70,10 +70,12 @@ type Cast struct {
 	Try bool
 }
 
-// Field reads field Name of the struct X.
+// Field reads field Name of the struct X. Index is the field's 1-based position in its
+// [StructPack], for engines that read tuple fields by position (0 when unknown).
 type Field struct {
-	X    Expr
-	Name string
+	X     Expr
+	Name  string
+	Index int
 }
 
 // StructPack builds a struct of named fields.

@@ -70,7 +70,7 @@ func makeList(set, cond bool) FuncSQL {
 			f.Distinct = true
 			f.OrderBy = []Order{{X: a[0]}}
 		}
-		return Call("COALESCE", Call("to_json", f), &Lit{V: "[]", T: schema.TypeDynamic})
+		return Call("COALESCE", Call("to_json", limitList(f, a, cond)), &Lit{V: "[]", T: schema.TypeDynamic})
 	}
 }
 

@@ -79,24 +79,49 @@ func divide(a []Expr, in []plan.Expr, t schema.Type) Expr {
 	return Bin("/", a[0], a[1])
 }
 
+// hasPattern is the regular expression of Kusto's term match: the needle must start and
+// end on a term boundary. A needle that begins (or ends) with punctuation carries its own
+// boundary on that side, as Kusto's index does: `has "\\AppData\\"` matches
+// `C:\Users\dan\AppData\Local`, where the letters before the first backslash belong to
+// another term.
 func hasPattern(needle Expr, in plan.Expr, ci, pre, post bool) Expr {
-	head, tail := `(^|[^0-9A-Za-z])`, `($|[^0-9A-Za-z])`
+	const head, tail = `(^|[^0-9A-Za-z])`, `($|[^0-9A-Za-z])`
+	flags := ""
 	if ci {
-		head = `(?i)` + head
-	}
-	if !pre {
-		head = ""
-		if ci {
-			head = "(?i)"
-		}
-	}
-	if !post {
-		tail = ""
+		flags = "(?i)"
 	}
 	if s, ok := constString(in); ok {
-		return Str(head + regexp.QuoteMeta(s) + tail)
+		h, t := "", ""
+		if pre && s != "" && isTermByte(s[0]) {
+			h = head
+		}
+		if post && s != "" && isTermByte(s[len(s)-1]) {
+			t = tail
+		}
+		return Str(flags + h + regexp.QuoteMeta(s) + t)
 	}
-	return Call("concat", Str(head), Call("regexp_escape", needle), Str(tail))
+	h, t := Expr(Str("")), Expr(Str(""))
+	if pre {
+		h = edgeBoundary(needle, `^[0-9A-Za-z]`, head)
+	}
+	if post {
+		t = edgeBoundary(needle, `[0-9A-Za-z]$`, tail)
+	}
+	return Call("concat", Str(flags), h, Call("regexp_escape", needle), t)
+}
+
+// edgeBoundary is boundary when the needle's edge (edge is a pattern of its first or last
+// character) is part of a term, and no constraint otherwise.
+func edgeBoundary(needle Expr, edge, boundary string) Expr {
+	return &Case{
+		Whens: []When{{Cond: Call("regexp_matches", needle, Str(edge)), Then: Str(boundary)}},
+		Else:  Str(""),
+	}
+}
+
+// isTermByte reports whether c is part of a Kusto term (ASCII letters and digits).
+func isTermByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
 func hasTerm(ci, pre, post bool) FuncSQL {

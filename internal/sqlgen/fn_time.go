@@ -25,22 +25,17 @@ func duckTimeFuncs() map[string]FuncSQL {
 		"dayofweek": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("to_days", &Cast{X: Call("dayofweek", a[0]), T: schema.TypeInt})
 		},
-		"hourofday":   intPart("hour"),
-		"dayofmonth":  intPart("day"),
-		"getmonth":    intPart("month"),
-		"monthofyear": intPart("month"),
-		"getyear":     intPart("year"),
-		"datetime_diff": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			return Call("date_diff", a[0], a[2], a[1])
-		},
+		"hourofday":     intPart("hour"),
+		"dayofmonth":    intPart("day"),
+		"getmonth":      intPart("month"),
+		"monthofyear":   intPart("month"),
+		"getyear":       intPart("year"),
+		"datetime_diff": datetimeDiff,
 		"datetime_add": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 			part, _ := constString(in[0])
 			return &Cast{X: Bin("+", a[2], Call(intervalFunc(part), &Cast{X: a[1], T: schema.TypeInt})), T: schema.TypeDatetime}
 		},
-		"format_datetime": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-			f, _ := constString(in[1])
-			return Call("COALESCE", Call("strftime", a[0], Str(strftimeFormat(f))), Str(""))
-		},
+		"format_datetime": formatDatetime,
 	}
 }
 
@@ -105,6 +100,7 @@ func strftimeFormat(f string) string {
 	repl := []struct{ k, v string }{
 		{"yyyy", "%Y"}, {"yy", "%y"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"}, {"hh", "%I"},
 		{"mm", "%M"}, {"ss", "%S"}, {"fffffff", "%n"}, {"ffffff", "%f"}, {"fff", "%g"}, {"tt", "%p"},
+		{"y", "%-y"}, {"M", "%-m"}, {"d", "%-d"}, {"H", "%-H"}, {"h", "%-I"}, {"m", "%-M"}, {"s", "%-S"},
 	}
 	var b strings.Builder
 outer:

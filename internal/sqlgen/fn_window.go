@@ -1,8 +1,6 @@
 package sqlgen
 
 import (
-	"fmt"
-
 	"github.com/vigilsec/vigil/internal/kql/plan"
 	"github.com/vigilsec/vigil/internal/schema"
 )
@@ -29,9 +27,13 @@ var windowFuncs = map[string]windowSQL{
 }
 
 func (l *lowerer) window(w *plan.Window) Expr {
-	f, ok := windowFuncs[w.Fn]
+	fns := l.d.windows
+	if fns == nil {
+		fns = windowFuncs
+	}
+	f, ok := fns[w.Fn]
 	if !ok {
-		panic(fmt.Sprintf("no %s lowering for window function %q", l.d.Name, w.Fn))
+		panic(l.d.unsupported("window function " + w.Fn))
 	}
 	args := make([]Expr, len(w.Args))
 	for i, a := range w.Args {

@@ -16,9 +16,19 @@ type FuncSQL func(a []Expr, in []plan.Expr, out schema.Type) Expr
 
 // Dialect is one SQL engine: its function table and its printer.
 type Dialect struct {
-	Name    string
+	Name string
+	// Title names the engine in messages; Name when empty.
+	Title   string
 	Funcs   map[string]FuncSQL
 	Printer Printer
+	// Check, when set, refuses a plan node the dialect cannot lower yet with an
+	// [UnsupportedError].
+	Check func(n plan.Node) error
+	// windows lowers the window functions; windowFuncs when nil.
+	windows map[string]windowSQL
+	// nodes, when set, lowers the plan nodes the dialect lowers its own way; it returns
+	// nil for the nodes the shared lowering handles.
+	nodes func(l *lowerer, n plan.Node) Query
 }
 
 // Generate lowers the plan n to SQL text in dialect d. The outermost SELECT
@@ -26,10 +36,17 @@ type Dialect struct {
 func Generate(n plan.Node, d *Dialect) (sql string, err error) {
 	defer func() {
 		if r := recover(); r != nil {
+			if e, ok := r.(*UnsupportedError); ok {
+				err = e
+				return
+			}
 			err = fmt.Errorf("sqlgen: %v", r)
 		}
 	}()
 	q := Lower(n, d)
+	if d == DuckDB {
+		q = distinctCase(q)
+	}
 	return d.Printer.Print(q), nil
 }
 
@@ -61,6 +78,16 @@ func (l *lowerer) over(in plan.Node) *Select {
 }
 
 func (l *lowerer) node(n plan.Node) Query {
+	if l.d.Check != nil {
+		if err := l.d.Check(n); err != nil {
+			panic(err)
+		}
+	}
+	if l.d.nodes != nil {
+		if q := l.d.nodes(l, n); q != nil {
+			return q
+		}
+	}
 	switch n := n.(type) {
 	case *plan.Scan:
 		return l.scan(n)
@@ -191,7 +218,7 @@ func (l *lowerer) expr(e plan.Expr) Expr {
 	case *plan.Call:
 		f, ok := l.d.Funcs[e.Fn]
 		if !ok {
-			panic(fmt.Sprintf("no %s lowering for %q", l.d.Name, e.Fn))
+			panic(l.d.unsupported("function " + e.Fn))
 		}
 		args := make([]Expr, len(e.Args))
 		for i, a := range e.Args {
@@ -232,14 +259,14 @@ func (l *lowerer) aggregate(n *plan.Aggregate) Query {
 				fn = "arg_min"
 			}
 			inner.Items = append(inner.Items, SelectItem{X: Call(fn, &StructPack{Names: names, Vals: vals}, vals[0]), Alias: tmp})
-			for _, nm := range names {
-				outer.Items = append(outer.Items, SelectItem{X: &Field{X: &Ident{Name: tmp}, Name: nm}, Alias: nm})
+			for j, nm := range names {
+				outer.Items = append(outer.Items, SelectItem{X: &Field{X: &Ident{Name: tmp}, Name: nm, Index: j + 1}, Alias: nm})
 			}
 			continue
 		}
 		f, ok := l.d.Funcs["agg:"+a.Fn]
 		if !ok {
-			panic(fmt.Sprintf("no %s lowering for aggregate %q", l.d.Name, a.Fn))
+			panic(l.d.unsupported("aggregate " + a.Fn))
 		}
 		args := make([]Expr, len(a.Args))
 		for j, x := range a.Args {

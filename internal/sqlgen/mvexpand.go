@@ -21,10 +21,7 @@ func (l *lowerer) mvexpand(n *plan.MvExpand) Query {
 			s.Items = append(s.Items, SelectItem{X: &Ident{Name: c.Name}})
 			continue
 		}
-		elems := Call("json_extract", &Ident{Name: c.Name}, Str("$[*]"))
-		if to == schema.TypeString {
-			elems = Call("json_extract_string", &Ident{Name: c.Name}, Str("$[*]"))
-		}
+		elems := mvElems(&Ident{Name: c.Name}, to == schema.TypeString)
 		s.Items = append(s.Items, SelectItem{X: Call("unnest", elems), Alias: c.Name})
 		lens = append(lens, Call("COALESCE", Call("len", elems), Int(0)))
 	}

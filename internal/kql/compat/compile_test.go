@@ -22,7 +22,7 @@ var update = flag.Bool("update", false, "rewrite REPORT.md")
 // below its floor; raise a floor when the share rises.
 const (
 	parseFloor   = 100.0
-	compileFloor = 96.3
+	compileFloor = 96.8
 )
 
 // corpusPattern names the compatibility corpus.

@@ -74,7 +74,7 @@ func (c *checker) operator(in plan.Node, op syntax.Operator) plan.Node {
 
 func checkWhere(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 	w := op.(*syntax.WhereOp)
-	p := convert(c.expr(w.Pred, newScope(in)), schema.TypeBool)
+	p := convert(c.expr(c.rewriteStarPred(w.Pred, in.Columns()), newScope(in)), schema.TypeBool)
 	if isBad(p) {
 		return nil
 	}

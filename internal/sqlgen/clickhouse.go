@@ -1,0 +1,260 @@
+package sqlgen
+
+import (
+	"strconv"
+	"strings"
+
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+// ClickHouse is the ClickHouse dialect. Its SQL is tested on chDB (see internal/store/chdb).
+// Columns other than strings and the sort key are Nullable, so nulls keep Kusto's meaning;
+// timespans are Int64 microseconds (DuckDB's INTERVAL precision); dynamic values are JSON text
+// read with the JSONExtract functions. Plans it cannot lower yet fail with a
+// "not supported in ClickHouse" error instead of SQL.
+var ClickHouse = &Dialect{Name: "clickhouse", Title: "ClickHouse", Funcs: clickhouseFuncs(), Printer: chPrinter{}, Check: chCheck, windows: chWindowFuncs, nodes: chNodes}
+
+// chCheck refuses the plan nodes the ClickHouse lowering does not handle yet.
+func chCheck(n plan.Node) error {
+	what := ""
+	switch n.(type) {
+	case *plan.MakeSeries:
+		what = "make-series"
+	case *plan.TopNested:
+		what = "top-nested"
+	case *plan.MvApply, *plan.OuterRow:
+		what = "mv-apply"
+	default:
+		return nil
+	}
+	return unsupported("ClickHouse", what)
+}
+
+// clickhouseSettings are the query settings the generated SQL relies on, appended to each
+// query: outer joins fill the missing side with null (not the type's default), and a column
+// name means the column even where the same SELECT defines an alias of that name
+// (sum(n) AS n, bin(T, 1h) AS T ... GROUP BY bin(T, 1h)), as in standard SQL.
+const clickhouseSettings = "SETTINGS join_use_nulls = 1, prefer_column_name_to_alias = 1"
+
+type chPrinter struct{}
+
+// Print renders q as ClickHouse SQL.
+func (chPrinter) Print(q Query) string {
+	var b strings.Builder
+	p := &chPrint{b: &b}
+	p.query(q, 0)
+	p.nl(0)
+	p.w(clickhouseSettings)
+	return b.String()
+}
+
+type chPrint struct {
+	b     *strings.Builder
+	depth int
+}
+
+func (p *chPrint) w(s ...string) {
+	for _, x := range s {
+		p.b.WriteString(x)
+	}
+}
+
+func (p *chPrint) nl(depth int) { p.w("\n", strings.Repeat("  ", depth)) }
+
+var (
+	chIdentEscaper  = strings.NewReplacer(`\`, `\\`, "`", "\\`")
+	chStringEscaper = strings.NewReplacer(`\`, `\\`, `'`, `\'`, "\x00", `\0`)
+)
+
+// chQuoteIdent quotes an identifier with backquotes.
+func chQuoteIdent(s string) string { return "`" + chIdentEscaper.Replace(s) + "`" }
+
+// chQuoteString quotes a ClickHouse string literal: backslash is an escape character there.
+func chQuoteString(s string) string { return "'" + chStringEscaper.Replace(s) + "'" }
+
+// ClickHouseType is the ClickHouse column type that stores Kusto type t (without Nullable).
+func ClickHouseType(t schema.Type) string {
+	switch t {
+	case schema.TypeString:
+		return "String"
+	case schema.TypeDatetime:
+		return "DateTime64(6, 'UTC')"
+	case schema.TypeLong, schema.TypeTimespan:
+		return "Int64"
+	case schema.TypeInt:
+		return "Int32"
+	case schema.TypeReal:
+		return "Float64"
+	case schema.TypeBool:
+		return "Bool"
+	case schema.TypeDynamic:
+		return "String"
+	case schema.TypeGUID:
+		return "UUID"
+	case schema.TypeDecimal:
+		return "Decimal(38, 9)"
+	case schema.TypeInvalid:
+	}
+	return "String"
+}
+
+// chNullable is the Nullable ClickHouse type of Kusto type t.
+func chNullable(t schema.Type) string { return "Nullable(" + ClickHouseType(t) + ")" }
+
+func (p *chPrint) query(q Query, depth int) {
+	switch q := q.(type) {
+	case *Select:
+		p.sel(q, depth)
+	case *SetOp:
+		for i, part := range q.Parts {
+			if i > 0 {
+				p.nl(depth)
+				p.w("UNION ALL")
+				p.nl(depth)
+			}
+			p.query(part, depth)
+		}
+	}
+}
+
+func (p *chPrint) sel(s *Select, depth int) {
+	defer func(d int) { p.depth = d }(p.depth)
+	p.depth = depth
+	p.w("SELECT ")
+	if s.Distinct {
+		p.w("DISTINCT ")
+	}
+	for i, it := range s.Items {
+		if i > 0 {
+			p.w(", ")
+		}
+		p.expr(it.X)
+		if it.Alias != "" {
+			p.w(" AS ", chQuoteIdent(it.Alias))
+		}
+	}
+	if s.From != nil {
+		p.nl(depth)
+		p.w("FROM ")
+		p.from(s.From, depth)
+	}
+	p.clauses(s, depth)
+}
+
+func (p *chPrint) clauses(s *Select, depth int) {
+	if s.Where != nil {
+		p.nl(depth)
+		p.w("WHERE ")
+		p.expr(s.Where)
+	}
+	if len(s.GroupBy) > 0 {
+		p.nl(depth)
+		p.w("GROUP BY ")
+		p.list(s.GroupBy)
+	}
+	if s.Qualify != nil {
+		p.nl(depth)
+		p.w("QUALIFY ")
+		p.expr(s.Qualify)
+	}
+	if len(s.OrderBy) > 0 {
+		p.nl(depth)
+		p.w("ORDER BY ")
+		p.orders(s.OrderBy)
+	}
+	if s.Limit >= 0 {
+		p.nl(depth)
+		p.w("LIMIT ", strconv.FormatInt(s.Limit, 10))
+	}
+}
+
+func (p *chPrint) orders(os []Order) {
+	for i, o := range os {
+		if i > 0 {
+			p.w(", ")
+		}
+		p.expr(o.X)
+		if o.Desc {
+			p.w(" DESC")
+		} else {
+			p.w(" ASC")
+		}
+		if o.NullsFirst {
+			p.w(" NULLS FIRST")
+		} else {
+			p.w(" NULLS LAST")
+		}
+	}
+}
+
+// chJoinKinds are ClickHouse's spellings of the SQL join kinds; semi and anti joins keep
+// each left row once (ClickHouse's LEFT SEMI/ANTI JOIN).
+var chJoinKinds = map[JoinKind]string{
+	JoinInner: "INNER JOIN", JoinLeft: "LEFT JOIN", JoinRight: "RIGHT JOIN", JoinFull: "FULL JOIN",
+	JoinSemi: "LEFT SEMI JOIN", JoinAnti: "LEFT ANTI JOIN",
+}
+
+func (p *chPrint) from(f From, depth int) {
+	switch f := f.(type) {
+	case *Table:
+		p.w(chQuoteIdent(f.Name))
+	case *Subquery:
+		if f.Lateral {
+			panic(unsupported("ClickHouse", "correlated (lateral) subqueries"))
+		}
+		p.w("(")
+		p.nl(depth + 1)
+		p.query(f.Q, depth+1)
+		p.nl(depth)
+		p.w(") AS ", chQuoteIdent(f.Alias))
+	case *Join:
+		p.from(f.L, depth)
+		p.nl(depth)
+		p.w(chJoinKinds[f.Kind], " ")
+		p.from(f.R, depth)
+		p.w(" ON ")
+		p.expr(f.On)
+	case *Values:
+		p.values(f, depth)
+	case *TableFunc:
+		panic(unsupported("ClickHouse", "table function "+f.Fn.Name))
+	}
+}
+
+// values prints VALUES rows as arrayJoin over an array of row tuples: ClickHouse has no
+// VALUES list in FROM with column names, and a UNION ALL of one-row SELECTs would not keep
+// the rows in order (serialize and row_number depend on it).
+func (p *chPrint) values(v *Values, depth int) {
+	p.w("(")
+	p.nl(depth + 1)
+	p.w("SELECT ")
+	for j, c := range v.Cols {
+		if j > 0 {
+			p.w(", ")
+		}
+		p.w("tupleElement(`__row`, ", strconv.Itoa(j+1), ") AS ", chQuoteIdent(c))
+	}
+	p.nl(depth + 1)
+	p.w("FROM (SELECT arrayJoin([")
+	for i, r := range v.Rows {
+		if i > 0 {
+			p.w(", ")
+		}
+		p.w("tuple(")
+		p.list(r)
+		p.w(")")
+	}
+	p.w("]) AS `__row`)")
+	p.nl(depth)
+	p.w(") AS ", chQuoteIdent(v.Alias))
+}
+
+func (p *chPrint) list(xs []Expr) {
+	for i, x := range xs {
+		if i > 0 {
+			p.w(", ")
+		}
+		p.expr(x)
+	}
+}

@@ -1,0 +1,60 @@
+package sqlgen
+
+import (
+	"errors"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/vigilsec/vigil/internal/kql/plan"
+	"github.com/vigilsec/vigil/internal/schema"
+)
+
+func TestClickHouseLiterals(t *testing.T) {
+	cases := []struct {
+		name string
+		x    Expr
+		want string
+	}{
+		{"string escapes backslash and quote", Str(`C:\it's`), `'C:\\it\'s'`},
+		{"string with NUL", Str("a\x00b"), `'a\0b'`},
+		{"long", Int(-5), "toInt64(-5)"},
+		{"datetime", &Lit{V: time.Date(1969, 12, 31, 23, 30, 0, 0, time.UTC), T: schema.TypeDatetime}, "toDateTime64('1969-12-31 23:30:00.000000', 6, 'UTC')"},
+		{"timespan is microseconds", &Lit{V: 90 * time.Minute, T: schema.TypeTimespan}, "toInt64(5400000000)"},
+		{"typed null", &Lit{T: schema.TypeReal}, "CAST(NULL AS Nullable(Float64))"},
+		{"identifier", &Ident{Table: "t1", Name: "a`b"}, "`t1`.`a\\`b`"},
+		{"integer division", Bin("//", Int(7), Int(2)), "intDiv(toInt64(7), toInt64(2))"},
+		{"aggregate filter", &Func{Name: "count", Filter: Bin(">", &Ident{Name: "n"}, Int(1))}, "countIf((`n` > toInt64(1)))"},
+		{"try cast", &Cast{X: Str("12"), T: schema.TypeLong, Try: true}, "accurateCastOrNull('12', 'Int64')"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			p := &chPrint{b: new(strings.Builder)}
+			p.expr(c.x)
+			if got := p.b.String(); got != c.want {
+				t.Errorf("got %s, want %s", got, c.want)
+			}
+		})
+	}
+}
+
+func TestClickHouseRefuses(t *testing.T) {
+	scan := &plan.Scan{Table: "T", Tenant: "t1", Cols: []plan.Column{{Name: "d", Type: schema.TypeDynamic}}}
+	cases := []struct {
+		name string
+		n    plan.Node
+		want string
+	}{
+		{"function", &plan.Project{In: scan, Items: []plan.Item{{Name: "x", Expr: &plan.Call{Fn: "geo_distance_2points", T: schema.TypeReal}}}}, "not supported in ClickHouse: function geo_distance_2points"},
+		{"node", &plan.MakeSeries{In: scan}, "not supported in ClickHouse: make-series"},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sql, err := Generate(c.n, ClickHouse)
+			var ue *UnsupportedError
+			if !errors.As(err, &ue) || err.Error() != c.want {
+				t.Fatalf("Generate = %q, %v; want the error %q", sql, err, c.want)
+			}
+		})
+	}
+}
