@@ -54,6 +54,8 @@ func actionError(err error) error {
 		return &Error{Status: http.StatusForbidden, Code: "fourEyes", Msg: err.Error()}
 	case errors.Is(err, respond.ErrAutomationOff):
 		return &Error{Status: http.StatusForbidden, Code: "automationOff", Msg: err.Error()}
+	case errors.As(err, new(*respond.ScopeError)):
+		return &Error{Status: http.StatusForbidden, Code: "deviceOutOfScope", Msg: err.Error()}
 	}
 	return stateError(err)
 }
@@ -61,7 +63,11 @@ func actionError(err error) error {
 // actorOf is the request's principal as the Action Center's actor.
 func actorOf(r *http.Request) respond.Actor {
 	p, _ := PrincipalFrom(r.Context())
-	return respond.Actor{Name: p.Name, Kind: p.Kind}
+	a := respond.Actor{Name: p.Name, Kind: p.Kind}
+	if groups, all := p.DeviceGroups(routePermissions()[r.Pattern], p.Tenant); !all {
+		a.DeviceGroups = groups // the groups the route's permission reaches
+	}
+	return a
 }
 
 // listActions is GET .../actions?status=&type=&target=&incidentId=&$top=&$skip=, newest first.
@@ -148,7 +154,8 @@ func (s *Server) actionVerb(fn actionVerbFunc) http.Handler {
 	})
 }
 
-// getAutomationLevel is GET .../automationLevel: {"level", "fourEyes"}.
+// getAutomationLevel is GET .../automationLevel: the response policy {"level", "fourEyes",
+// "attackDisruption", "disruptionDryRun", "disruptionExclusions": {"devices", "accounts"}}.
 func (s *Server) getAutomationLevel(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	p, err := s.d.Actions.Policy(r.Context(), tenant)
@@ -159,8 +166,10 @@ func (s *Server) getAutomationLevel(w http.ResponseWriter, r *http.Request) {
 	writeJSON(w, http.StatusOK, p)
 }
 
-// putAutomationLevel is PUT .../automationLevel {"level": "full|semi|none", "fourEyes": bool};
-// fourEyes left out keeps its value.
+// putAutomationLevel is PUT .../automationLevel {"level": "full|semi|none", "fourEyes": bool,
+// "attackDisruption": bool, "disruptionDryRun": bool, "disruptionExclusions": {"devices": [...],
+// "accounts": [...]}}; a field left out keeps its value (null exclusions clear them).
+// Malformed exclusions are a 400 naming the entry (disruptionExclusions.devices[1]: empty name).
 func (s *Server) putAutomationLevel(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	p, err := s.d.Actions.Policy(r.Context(), tenant)

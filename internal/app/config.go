@@ -29,6 +29,11 @@ type Config struct {
 	Receivers ReceiversConfig `yaml:"receivers"`
 	Detection DetectionConfig `yaml:"detection"`
 	Auth      AuthConfig      `yaml:"auth"`
+	Agents    AgentsConfig    `yaml:"agents"`
+	// Automation configures automation rules and playbooks (the SMTP server of mail steps).
+	Automation AutomationConfig `yaml:"automation"`
+	// Response configures the real responders of the Action Center.
+	Response ResponseConfig `yaml:"response"`
 }
 
 // DetectionConfig configures the scheduler of detection rules. It runs when rules names any
@@ -233,7 +238,7 @@ func LoadConfig(path string) (Config, error) {
 	return cfg, nil
 }
 
-var unknownFieldRE = regexp.MustCompile(`line (\d+): field (\S+) not found in type app\.(\w+)`)
+var unknownFieldRE = regexp.MustCompile(`line (\d+): field (\S+) not found in type (?:app\.(\w+)|(ldap|imap|webhook)\.Config)`)
 
 // configError rewrites yaml.v3's messages into ones that name the key and line plainly.
 func configError(err error) error {
@@ -242,7 +247,7 @@ func configError(err error) error {
 	msg = strings.ReplaceAll(msg, "\n  ", "; ")
 	msg = unknownFieldRE.ReplaceAllStringFunc(msg, func(m string) string {
 		p := unknownFieldRE.FindStringSubmatch(m)
-		return fmt.Sprintf("line %s: unknown key %q%s", p[1], p[2], sectionOf(p[3]))
+		return fmt.Sprintf("line %s: unknown key %q%s", p[1], p[2], sectionOf(p[3]+p[4]))
 	})
 	msg = strings.ReplaceAll(msg, "yaml: ", "")
 	return fmt.Errorf("config: %s", msg)
@@ -254,6 +259,7 @@ func sectionOf(typ string) string {
 		"DuckDBConfig": "store.duckdb", "MetaConfig": "meta", "LogConfig": "log",
 		"ReceiversConfig": "receivers", "SyslogReceiverConfig": "receivers.syslog", "SyslogTLSConfig": "receivers.syslog.tls", "SyslogListenerConfig": "receivers.syslog.listeners", "HECReceiverConfig": "receivers.hec", "HECRoute": "receivers.hec.routes",
 		"DetectionConfig": "detection", "ThreatIntelConfig": "detection.threatIntelligence", "DeceptionConfig": "detection.deception", "AuthConfig": "auth", "Argon2Config": "auth.argon2", "OIDCConfig": "auth.oidc", "TLSConfig": "server.tls",
+		"ResponseConfig": "response", "RespondersConfig": "response.responders", "ldap": "response.responders.ldap", "imap": "response.responders.imap", "webhook": "response.responders.webhooks",
 	}
 	if s, ok := sections[typ]; ok {
 		return " in section " + s
@@ -267,7 +273,7 @@ func (c *Config) Validate() error {
 	if strings.TrimSpace(c.Data) == "" {
 		errs = append(errs, errors.New("data: must name a directory"))
 	}
-	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate(), c.Receivers.Validate(), c.Detection.Validate(), c.Auth.Validate(), c.Server.TLS.Validate())
+	errs = append(errs, c.Server.Validate(), c.Ingest.Validate(), c.Bus.Validate(), c.Store.Validate(), c.Meta.Validate(), c.Log.Validate(), c.Receivers.Validate(), c.Detection.Validate(), c.Auth.Validate(), c.Server.TLS.Validate(), c.Agents.Validate(c.Bus), c.Automation.Validate(), c.Response.Validate())
 	if err := errors.Join(errs...); err != nil {
 		return fmt.Errorf("config: %w", err)
 	}

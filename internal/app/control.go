@@ -12,6 +12,7 @@ import (
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
+	"github.com/vigilsec/vigil/internal/respond/investigate"
 	"github.com/vigilsec/vigil/internal/store"
 )
 
@@ -115,4 +116,24 @@ func (a *App) Hunt(ctx context.Context, tenant, query string) (*store.Result, er
 		return nil, fmt.Errorf("compile: %v", diags)
 	}
 	return a.store.Query(ctx, q.SQL, a.cfg.Server.MaxQueryRows)
+}
+
+// Investigations returns the automated investigations of the alerts of tenant's incident id.
+func (a *App) Investigations(ctx context.Context, tenant string, id int64) ([]investigate.View, error) {
+	return investigate.Reader{Store: a.meta, Actions: a.actions}.List(ctx, tenant, investigate.Filter{IncidentID: id})
+}
+
+// SettleInvestigations waits until no investigation is queued or running, or ctx ends.
+func (a *App) SettleInvestigations(ctx context.Context) error {
+	for {
+		left, err := a.meta.UnfinishedInvestigations(ctx)
+		if err != nil || len(left) == 0 {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("waiting for investigations: %w", ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -12,25 +12,32 @@ import (
 	"github.com/vigilsec/vigil/internal/ingest"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
+	"github.com/vigilsec/vigil/internal/respond/investigate"
 )
 
 // responseService builds the Action Center, auditing through auditor (when there is one)
-// and writing the VigilActions table through svc, and its dispatcher. Until the agent,
-// directory and mail responders land, the simulated responder carries actions out: it
-// records their effect in the state store and touches no real system.
+// and writing the VigilActions table through svc, and its dispatcher. The responders of
+// response.responders take the types they support first (configuredResponders); the
+// simulated responder carries out the rest: it records their effect in the state store and
+// touches no real system.
 func (a *App) responseService(svc *ingest.Service, auditor *auth.Service) (*respond.Service, error) {
 	table, err := respond.NewTableWriter(a.reg, svc)
 	if err != nil {
 		return nil, err
 	}
 	sim := &respond.SimulatedResponder{Store: a.meta}
-	opts := respond.Options{Table: table, Simulated: sim, Log: a.log.With("component", "actions")}
+	opts := respond.Options{Table: table, Simulated: sim, Devices: a.devices(), Log: a.log.With("component", "actions")}
 	if auditor != nil {
 		opts.Auditor = auditor
 	}
 	s := respond.New(a.meta, opts)
-	a.resp = respond.NewDispatcher(s, respond.DispatcherOptions{}, sim)
+	configured, err := a.configuredResponders(s)
+	if err != nil {
+		return nil, err
+	}
+	a.resp = respond.NewDispatcher(s, respond.DispatcherOptions{}, append(configured, a.responders(svc, sim)...)...)
 	a.disrupt = &respond.Disruption{Service: s, Incidents: incidentReader{a.meta}, Log: a.log.With("component", "attack-disruption")}
+	a.air = investigate.New(investigate.Events{Registry: a.reg, Store: a.store}, s, a.meta, investigate.Config{}, a.log.With("component", "investigation"))
 	return s, nil
 }
 
@@ -45,6 +52,11 @@ func (a *App) runResponse(ctx context.Context, producers *sync.WaitGroup) {
 	producers.Go(func() {
 		if err := a.disrupt.Run(ctx); err != nil {
 			a.log.Error("attack disruption stopped", "err", err)
+		}
+	})
+	producers.Go(func() {
+		if err := a.air.Run(ctx); err != nil {
+			a.log.Error("automated investigation stopped", "err", err)
 		}
 	})
 }
@@ -69,13 +81,13 @@ func (r incidentReader) IncidentAlerts(ctx context.Context, tenant string, id in
 	return out, nil
 }
 
-// TagIncident adds tag to an incident and says why in a comment.
+// TagIncident adds tag (none when empty) to an incident and says why in a comment.
 func (r incidentReader) TagIncident(ctx context.Context, tenant string, id int64, tag, why string) error {
 	in, err := r.m.Incident(ctx, tenant, id)
 	if err != nil {
 		return err
 	}
-	if !slices.Contains(in.Tags, tag) {
+	if tag != "" && !slices.Contains(in.Tags, tag) {
 		tags := append(slices.Clone(in.Tags), tag)
 		if _, err := r.m.UpdateIncident(ctx, tenant, id, meta.IncidentPatch{Tags: &tags}, "attack-disruption"); err != nil {
 			return err

@@ -18,6 +18,7 @@ import (
 	"github.com/vigilsec/vigil/internal/detect/alert"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
+	"github.com/vigilsec/vigil/internal/respond/investigate"
 )
 
 // TestScenario replays the demo scenario through the real server, receivers and normalizers
@@ -100,6 +101,25 @@ func TestScenario(t *testing.T) {
 		if err != nil || len(res.Rows) == 0 {
 			t.Errorf("%s: %v rows, %v", name, res, err)
 		}
+	}
+	// Automated investigations ran on the incident's alerts, and found the threat.
+	if err := a.SettleInvestigations(ctx); err != nil {
+		t.Fatal(err)
+	}
+	invs, err := a.Investigations(ctx, meta.DefaultTenantID, open[0].ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	threats := 0
+	for _, inv := range invs {
+		if inv.State != meta.InvestigationCompleted {
+			t.Errorf("investigation %s of %q: %s %s", inv.ID, inv.Alert.Title, inv.State, inv.Error)
+		}
+		threats += inv.Verdicts[investigate.Malicious] + inv.Verdicts[investigate.Suspicious]
+		t.Logf("investigation of %q: %s, verdicts %v", inv.Alert.Title, inv.Status, inv.Verdicts)
+	}
+	if len(invs) == 0 || threats == 0 {
+		t.Errorf("%d investigations with %d threats, want the attack's evidence judged", len(invs), threats)
 	}
 	// Attack disruption contained the first device and disabled the account, and said so.
 	acts, err := a.SettleActions(ctx, meta.DefaultTenantID)
