@@ -41,26 +41,17 @@ type chPrinter struct{}
 
 // Print renders q as ClickHouse SQL.
 func (chPrinter) Print(q Query) string {
-	var b strings.Builder
-	p := &chPrint{b: &b}
+	p := newPrinter(chSpelling{})
 	p.query(q, 0)
 	p.nl(0)
 	p.w(clickhouseSettings)
-	return b.String()
+	return p.b.String()
 }
 
-type chPrint struct {
-	b     *strings.Builder
-	depth int
-}
-
-func (p *chPrint) w(s ...string) {
-	for _, x := range s {
-		p.b.WriteString(x)
-	}
-}
-
-func (p *chPrint) nl(depth int) { p.w("\n", strings.Repeat("  ", depth)) }
+// chSpelling is ClickHouse's [spelling]: backquoted identifiers, backslash escapes,
+// Nullable casts, -If/-Distinct aggregate combinators, tuples for structs and arrayJoin
+// for VALUES rows.
+type chSpelling struct{}
 
 var (
 	chIdentEscaper  = strings.NewReplacer(`\`, `\\`, "`", "\\`")
@@ -102,92 +93,6 @@ func ClickHouseType(t schema.Type) string {
 // chNullable is the Nullable ClickHouse type of Kusto type t.
 func chNullable(t schema.Type) string { return "Nullable(" + ClickHouseType(t) + ")" }
 
-func (p *chPrint) query(q Query, depth int) {
-	switch q := q.(type) {
-	case *Select:
-		p.sel(q, depth)
-	case *SetOp:
-		for i, part := range q.Parts {
-			if i > 0 {
-				p.nl(depth)
-				p.w("UNION ALL")
-				p.nl(depth)
-			}
-			p.query(part, depth)
-		}
-	}
-}
-
-func (p *chPrint) sel(s *Select, depth int) {
-	defer func(d int) { p.depth = d }(p.depth)
-	p.depth = depth
-	p.w("SELECT ")
-	if s.Distinct {
-		p.w("DISTINCT ")
-	}
-	for i, it := range s.Items {
-		if i > 0 {
-			p.w(", ")
-		}
-		p.expr(it.X)
-		if it.Alias != "" {
-			p.w(" AS ", chQuoteIdent(it.Alias))
-		}
-	}
-	if s.From != nil {
-		p.nl(depth)
-		p.w("FROM ")
-		p.from(s.From, depth)
-	}
-	p.clauses(s, depth)
-}
-
-func (p *chPrint) clauses(s *Select, depth int) {
-	if s.Where != nil {
-		p.nl(depth)
-		p.w("WHERE ")
-		p.expr(s.Where)
-	}
-	if len(s.GroupBy) > 0 {
-		p.nl(depth)
-		p.w("GROUP BY ")
-		p.list(s.GroupBy)
-	}
-	if s.Qualify != nil {
-		p.nl(depth)
-		p.w("QUALIFY ")
-		p.expr(s.Qualify)
-	}
-	if len(s.OrderBy) > 0 {
-		p.nl(depth)
-		p.w("ORDER BY ")
-		p.orders(s.OrderBy)
-	}
-	if s.Limit >= 0 {
-		p.nl(depth)
-		p.w("LIMIT ", strconv.FormatInt(s.Limit, 10))
-	}
-}
-
-func (p *chPrint) orders(os []Order) {
-	for i, o := range os {
-		if i > 0 {
-			p.w(", ")
-		}
-		p.expr(o.X)
-		if o.Desc {
-			p.w(" DESC")
-		} else {
-			p.w(" ASC")
-		}
-		if o.NullsFirst {
-			p.w(" NULLS FIRST")
-		} else {
-			p.w(" NULLS LAST")
-		}
-	}
-}
-
 // chJoinKinds are ClickHouse's spellings of the SQL join kinds; semi and anti joins keep
 // each left row once (ClickHouse's LEFT SEMI/ANTI JOIN).
 var chJoinKinds = map[JoinKind]string{
@@ -195,37 +100,22 @@ var chJoinKinds = map[JoinKind]string{
 	JoinSemi: "LEFT SEMI JOIN", JoinAnti: "LEFT ANTI JOIN",
 }
 
-func (p *chPrint) from(f From, depth int) {
-	switch f := f.(type) {
-	case *Table:
-		p.w(chQuoteIdent(f.Name))
-	case *Subquery:
-		if f.Lateral {
-			panic(unsupported("ClickHouse", "correlated (lateral) subqueries"))
-		}
-		p.w("(")
-		p.nl(depth + 1)
-		p.query(f.Q, depth+1)
-		p.nl(depth)
-		p.w(") AS ", chQuoteIdent(f.Alias))
-	case *Join:
-		p.from(f.L, depth)
-		p.nl(depth)
-		p.w(chJoinKinds[f.Kind], " ")
-		p.from(f.R, depth)
-		p.w(" ON ")
-		p.expr(f.On)
-	case *Values:
-		p.values(f, depth)
-	case *TableFunc:
-		panic(unsupported("ClickHouse", "table function "+f.Fn.Name))
-	}
+func (chSpelling) ident(s string) string { return chQuoteIdent(s) }
+
+func (chSpelling) join(k JoinKind) string { return chJoinKinds[k] }
+
+func (chSpelling) lateral() string {
+	panic(unsupported("ClickHouse", "correlated (lateral) subqueries"))
+}
+
+func (chSpelling) tableFunc(_ *printer, f *TableFunc) {
+	panic(unsupported("ClickHouse", "table function "+f.Fn.Name))
 }
 
 // values prints VALUES rows as arrayJoin over an array of row tuples: ClickHouse has no
 // VALUES list in FROM with column names, and a UNION ALL of one-row SELECTs would not keep
 // the rows in order (serialize and row_number depend on it).
-func (p *chPrint) values(v *Values, depth int) {
+func (chSpelling) values(p *printer, v *Values, depth int) {
 	p.w("(")
 	p.nl(depth + 1)
 	p.w("SELECT ")
@@ -248,13 +138,4 @@ func (p *chPrint) values(v *Values, depth int) {
 	p.w("]) AS `__row`)")
 	p.nl(depth)
 	p.w(") AS ", chQuoteIdent(v.Alias))
-}
-
-func (p *chPrint) list(xs []Expr) {
-	for i, x := range xs {
-		if i > 0 {
-			p.w(", ")
-		}
-		p.expr(x)
-	}
 }

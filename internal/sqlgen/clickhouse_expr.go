@@ -1,7 +1,6 @@
 package sqlgen
 
 import (
-	"fmt"
 	"math"
 	"strconv"
 	"time"
@@ -18,116 +17,39 @@ type chRaw string
 
 func (chRaw) sqlExpr() {}
 
-func (p *chPrint) expr(e Expr) {
-	switch e := e.(type) {
-	case chRaw:
-		p.w(string(e))
-	case *Ident:
-		if e.Table != "" {
-			p.w(chQuoteIdent(e.Table), ".")
-		}
-		p.w(chQuoteIdent(e.Name))
-	case *Lit:
-		p.lit(e)
-	case *Func:
-		p.fn(e)
-	case *Binary:
-		if f, ok := chBinops[e.Op]; ok {
-			p.fn(Call(f, e.L, e.R))
-			return
-		}
-		p.w("(")
-		p.expr(e.L)
-		p.w(" ", e.Op, " ")
-		p.expr(e.R)
-		p.w(")")
-	case *Unary:
-		p.w("(", e.Op)
-		if e.Op == "NOT" {
-			p.w(" ")
-		}
-		p.expr(e.X)
-		p.w(")")
-	case *IsNull:
-		p.w("(")
-		p.expr(e.X)
-		if e.Not {
-			p.w(" IS NOT NULL)")
-		} else {
-			p.w(" IS NULL)")
-		}
-	case *In:
-		p.in(e)
-	case *Case:
-		p.caseExpr(e)
-	case *Cast:
-		p.cast(e)
-	case *Field:
-		if e.Index < 1 {
-			panic(unsupported("ClickHouse", "struct field "+e.Name+" without its position"))
-		}
-		p.w("tupleElement(")
-		p.expr(e.X)
-		p.w(", ", strconv.Itoa(e.Index), ")")
-	case *StructPack:
-		p.structPack(e)
-	case *Window:
-		p.window(e)
-	case *Lambda:
-		p.w("(")
-		for i, n := range e.Params {
-			if i > 0 {
-				p.w(", ")
-			}
-			p.w(chQuoteIdent(n))
-		}
-		p.w(") -> ")
-		p.expr(e.Body)
-	case *Star:
-		if e.Table != "" {
-			p.w(chQuoteIdent(e.Table), ".")
-		}
-		p.w("*")
-	default:
-		panic(fmt.Sprintf("sqlgen: cannot print %T", e))
-	}
+func (chSpelling) binop(op string) (string, bool) {
+	f, ok := chBinops[op]
+	return f, ok
 }
 
-func (p *chPrint) in(e *In) {
-	p.w("(")
+func (chSpelling) other(p *printer, e Expr) bool {
+	r, ok := e.(chRaw)
+	if ok {
+		p.w(string(r))
+	}
+	return ok
+}
+
+// field reads a tuple element by position.
+func (chSpelling) field(p *printer, e *Field) {
+	if e.Index < 1 {
+		panic(unsupported("ClickHouse", "struct field "+e.Name+" without its position"))
+	}
+	p.w("tupleElement(")
 	p.expr(e.X)
-	if e.Not {
-		p.w(" NOT")
-	}
-	p.w(" IN (")
-	if e.Sub != nil {
-		p.nl(p.depth + 2)
-		p.query(e.Sub, p.depth+2)
-		p.nl(p.depth + 1)
-	} else {
-		p.list(e.List)
-	}
-	p.w("))")
+	p.w(", ", strconv.Itoa(e.Index), ")")
 }
 
-func (p *chPrint) caseExpr(e *Case) {
-	p.w("CASE")
-	for _, wh := range e.Whens {
-		p.w(" WHEN ")
-		p.expr(wh.Cond)
-		p.w(" THEN ")
-		p.expr(wh.Then)
-	}
-	if e.Else != nil {
-		p.w(" ELSE ")
-		p.expr(e.Else)
-	}
-	p.w(" END")
+func (chSpelling) lambda(p *printer, e *Lambda) {
+	p.w("(")
+	p.idents(e.Params)
+	p.w(") -> ")
+	p.expr(e.Body)
 }
 
 // cast converts to the Nullable type, so a null stays null as in DuckDB; a try-cast yields
 // null where the value does not convert.
-func (p *chPrint) cast(e *Cast) {
+func (chSpelling) cast(p *printer, e *Cast) {
 	if e.Try {
 		p.w("accurateCastOrNull(")
 		p.expr(e.X)
@@ -140,36 +62,16 @@ func (p *chPrint) cast(e *Cast) {
 }
 
 // structPack builds a tuple; its fields are read by position (Field.Index).
-func (p *chPrint) structPack(e *StructPack) {
+func (chSpelling) structPack(p *printer, e *StructPack) {
 	p.w("tuple(")
 	p.list(e.Vals)
-	p.w(")")
-}
-
-func (p *chPrint) window(e *Window) {
-	p.fn(e.Fn)
-	p.w(" OVER (")
-	if len(e.PartitionBy) > 0 {
-		p.w("PARTITION BY ")
-		p.list(e.PartitionBy)
-	}
-	if len(e.OrderBy) > 0 {
-		if len(e.PartitionBy) > 0 {
-			p.w(" ")
-		}
-		p.w("ORDER BY ")
-		p.orders(e.OrderBy)
-	}
-	if e.Frame != "" {
-		p.w(" ", e.Frame)
-	}
 	p.w(")")
 }
 
 // chFuncNames renames the few functions the shared lowering emits by their DuckDB names.
 var chFuncNames = map[string]string{"arg_max": "argMax", "arg_min": "argMin"}
 
-func (p *chPrint) fn(f *Func) {
+func (chSpelling) call(p *printer, f *Func) {
 	name := f.Name
 	if n, ok := chFuncNames[name]; ok {
 		name = n
@@ -194,48 +96,40 @@ func (p *chPrint) fn(f *Func) {
 	p.w(")")
 }
 
-func (p *chPrint) lit(l *Lit) {
-	if l.V == nil {
-		p.w("CAST(NULL AS ", chNullable(l.T), ")")
-		return
+func (chSpelling) null(t schema.Type) string { return "CAST(NULL AS " + chNullable(t) + ")" }
+
+func (chSpelling) str(v string, t schema.Type) string {
+	if t == schema.TypeGUID {
+		return "toUUID(" + chQuoteString(v) + ")"
 	}
-	switch v := l.V.(type) {
-	case string:
-		switch l.T {
-		case schema.TypeGUID:
-			p.w("toUUID(", chQuoteString(v), ")")
-		default:
-			p.w(chQuoteString(v))
-		}
-	case int64:
-		switch l.T {
-		case schema.TypeInt:
-			p.w("toInt32(", strconv.FormatInt(v, 10), ")")
-		default:
-			p.w("toInt64(", strconv.FormatInt(v, 10), ")")
-		}
-	case float64:
-		switch {
-		case math.IsNaN(v):
-			p.w("nan")
-		case math.IsInf(v, 1):
-			p.w("inf")
-		case math.IsInf(v, -1):
-			p.w("-inf")
-		default:
-			p.w("toFloat64(", strconv.FormatFloat(v, 'g', -1, 64), ")")
-		}
-	case bool:
-		if v {
-			p.w("true")
-		} else {
-			p.w("false")
-		}
-	case time.Time:
-		p.w("toDateTime64('", v.UTC().Format("2006-01-02 15:04:05.000000"), "', 6, 'UTC')")
-	case time.Duration:
-		p.w("toInt64(", strconv.FormatInt(v.Microseconds(), 10), ")")
-	default:
-		panic(fmt.Sprintf("sqlgen: cannot print literal %T", v))
+	return chQuoteString(v)
+}
+
+func (chSpelling) integer(v int64, t schema.Type) string {
+	if t == schema.TypeInt {
+		return "toInt32(" + strconv.FormatInt(v, 10) + ")"
 	}
+	return "toInt64(" + strconv.FormatInt(v, 10) + ")"
+}
+
+func (chSpelling) float(v float64) string {
+	switch {
+	case math.IsNaN(v):
+		return "nan"
+	case math.IsInf(v, 1):
+		return "inf"
+	case math.IsInf(v, -1):
+		return "-inf"
+	}
+	return "toFloat64(" + strconv.FormatFloat(v, 'g', -1, 64) + ")"
+}
+
+func (chSpelling) boolean(v bool) string { return strconv.FormatBool(v) }
+
+func (chSpelling) datetime(v time.Time) string {
+	return "toDateTime64('" + v.UTC().Format("2006-01-02 15:04:05.000000") + "', 6, 'UTC')"
+}
+
+func (chSpelling) timespan(v time.Duration) string {
+	return "toInt64(" + strconv.FormatInt(v.Microseconds(), 10) + ")"
 }

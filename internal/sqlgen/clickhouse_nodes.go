@@ -64,29 +64,17 @@ func (l *lowerer) chMvExpand(n *plan.MvExpand) Query {
 	}
 	rows := &Select{Items: []SelectItem{{X: &Star{}}}, From: l.sub(arrays), Limit: -1}
 	rows.Items = append(rows.Items, SelectItem{X: Call("toInt64", Call("arrayJoin", Call("range", longest))), Alias: mvIndex})
-	outer := &Select{From: l.sub(rows), Limit: -1}
-	for _, c := range n.Columns() {
-		var x Expr = &Ident{Name: c.Name}
-		if to, ok := n.ElemType(c.Name); ok {
-			elem := Call("arrayElementOrNull", &Ident{Name: arrName[c.Name]}, Bin("+", &Ident{Name: mvIndex}, Int(1)))
-			switch to {
-			case schema.TypeDynamic:
-				x = elem
-			case schema.TypeString:
-				x = chJSONText(elem)
-			default:
-				x = &Cast{X: chJSONText(elem), T: to, Try: true}
-			}
+	return l.mvSelect(n, rows, func(col string, to schema.Type) Expr {
+		elem := Call("arrayElementOrNull", &Ident{Name: arrName[col]}, Bin("+", &Ident{Name: mvIndex}, Int(1)))
+		switch to {
+		case schema.TypeDynamic:
+			return elem
+		case schema.TypeString:
+			return chJSONText(elem)
+		default:
 		}
-		if c.Name == n.Index {
-			x = &Ident{Name: mvIndex}
-		}
-		outer.Items = append(outer.Items, SelectItem{X: x, Alias: c.Name})
-	}
-	if n.Limit > 0 {
-		outer.Where = Bin("<", &Ident{Name: mvIndex}, Int(n.Limit))
-	}
-	return outer
+		return &Cast{X: chJSONText(elem), T: to, Try: true}
+	})
 }
 
 // chElements is the array of element texts mv-expand expands: an array's elements, or for a

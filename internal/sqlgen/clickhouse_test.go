@@ -2,7 +2,6 @@ package sqlgen
 
 import (
 	"errors"
-	"strings"
 	"testing"
 	"time"
 
@@ -29,7 +28,7 @@ func TestClickHouseLiterals(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			p := &chPrint{b: new(strings.Builder)}
+			p := newPrinter(chSpelling{})
 			p.expr(c.x)
 			if got := p.b.String(); got != c.want {
 				t.Errorf("got %s, want %s", got, c.want)

@@ -1,9 +1,11 @@
 // Package sqlgen lowers a KQL relational plan (package plan) to SQL.
 //
 // The SQL tree ([Select], [Expr], ...) is dialect-neutral: types are Kusto
-// types and function calls are generic. A [Dialect] supplies the one place
-// where engines differ: how each Kusto operator or function becomes SQL (a
-// table from name to lowering function, one file per family) and how the
-// tree is printed. DuckDB is the dialect implemented here; a ClickHouse
-// dialect adds its own function table and printer over the same tree.
+// types and function calls are generic. A [Dialect] supplies where engines
+// differ: how each Kusto operator or function becomes SQL (a table from name
+// to lowering function, one file per family; functions that differ only in a
+// name are one function taking the name) and how the tree is spelled. One
+// printer walks the tree for both DuckDB and ClickHouse; each dialect's
+// spelling supplies identifier quoting, literals, casts, function calls and
+// the few nodes it writes its own way (lambdas, structs, VALUES, joins).
 package sqlgen

@@ -6,9 +6,10 @@ import (
 )
 
 // duckAggFuncs holds the aggregates, keyed "agg:" + Kusto name. The last
-// argument of an *if variant is its predicate.
+// argument of an *if variant is its predicate; sum, avg, min and max come
+// from castAggs, shared with ClickHouse.
 func duckAggFuncs() map[string]FuncSQL {
-	return map[string]FuncSQL{
+	m := map[string]FuncSQL{
 		"agg:count": func(_ []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("count", &Star{}) },
 		"agg:countif": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return &Func{Name: "count", Args: []Expr{&Star{}}, Filter: a[0]}
@@ -19,14 +20,6 @@ func duckAggFuncs() map[string]FuncSQL {
 		"agg:dcountif": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return &Func{Name: "count", Args: a[:1], Distinct: true, Filter: a[1]}
 		},
-		"agg:sum":        castAgg("sum", false),
-		"agg:sumif":      castAgg("sum", true),
-		"agg:avg":        castAgg("avg", false),
-		"agg:avgif":      castAgg("avg", true),
-		"agg:min":        castAgg("min", false),
-		"agg:minif":      castAgg("min", true),
-		"agg:max":        castAgg("max", false),
-		"agg:maxif":      castAgg("max", true),
 		"agg:stdev":      castAgg("stddev_samp", false),
 		"agg:variance":   castAgg("var_samp", false),
 		"agg:any":        castAgg("any_value", false),
@@ -45,8 +38,25 @@ func duckAggFuncs() map[string]FuncSQL {
 			return &Cast{X: Call("quantile_disc", a[0], Bin("/", &Cast{X: a[1], T: schema.TypeReal}, Int(100))), T: t}
 		},
 	}
+	for k, v := range castAggs() {
+		m[k] = v
+	}
+	return m
 }
 
+// castAggs are the aggregates both dialects write alike: sum, avg, min, max and their *if
+// forms, each cast to the Kusto result type.
+func castAggs() map[string]FuncSQL {
+	m := map[string]FuncSQL{}
+	for _, name := range []string{"sum", "avg", "min", "max"} {
+		m["agg:"+name] = castAgg(name, false)
+		m["agg:"+name+"if"] = castAgg(name, true)
+	}
+	return m
+}
+
+// castAgg is the aggregate name over the first argument, cast to the Kusto result type;
+// with cond, the second argument is its predicate.
 func castAgg(name string, cond bool) FuncSQL {
 	return func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
 		f := &Func{Name: name, Args: a[:1]}

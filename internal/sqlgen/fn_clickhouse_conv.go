@@ -8,54 +8,18 @@ import (
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
-func chConvFuncs() map[string]FuncSQL {
-	return map[string]FuncSQL{
-		"tostring":   chToString,
-		"toint":      chToNumber(schema.TypeInt),
-		"tolong":     chToNumber(schema.TypeLong),
-		"toreal":     chToNumber(schema.TypeReal),
-		"todouble":   chToNumber(schema.TypeReal),
-		"tobool":     chToNumber(schema.TypeBool),
-		"todatetime": chToNumber(schema.TypeDatetime),
-		"toguid":     chToNumber(schema.TypeGUID),
-		"todynamic":  chToDynamic,
-		"parse_json": chToDynamic,
-		"iff":        iff,
-		"iif":        iff,
-		"case": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			c := &Case{Else: a[len(a)-1]}
-			for i := 0; i+1 < len(a); i += 2 {
-				c.Whens = append(c.Whens, When{Cond: a[i], Then: a[i+1]})
-			}
-			return c
-		},
-		"coalesce": func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
-			if t != schema.TypeString {
-				return Call("COALESCE", a...)
-			}
-			args := make([]Expr, 0, len(a)+1)
-			for _, x := range a {
-				args = append(args, Call("nullIf", x, Str("")))
-			}
-			return Call("COALESCE", append(args, Str(""))...)
-		},
-		"isnull":     func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &IsNull{X: a[0]} },
-		"isnotnull":  func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &IsNull{X: a[0], Not: true} },
-		"isempty":    chIsEmpty,
-		"isnotempty": not(chIsEmpty),
-	}
+// chConv is how ClickHouse's conversion functions differ from DuckDB's: dynamic values are
+// JSON text already, and datetimes are parsed from text rather than cast.
+var chConv = convSQL{
+	tostring:  chToString,
+	todynamic: chToDynamic,
+	nullIf:    "nullIf",
+	jsonText:  chJSONText,
+	dynString: func(x Expr) Expr { return x },
+	parseTime: func(x Expr) Expr { return Call("parseDateTime64BestEffortOrNull", x, chRaw("6"), Str("UTC")) },
 }
 
-func chIsEmpty(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-	switch in[0].Type() {
-	case schema.TypeString:
-		return Call("COALESCE", Bin("=", a[0], Str("")), &Lit{V: true, T: schema.TypeBool})
-	case schema.TypeDynamic:
-		return Call("COALESCE", &In{X: a[0], List: []Expr{Str("null"), Str(`""`)}}, &Lit{V: true, T: schema.TypeBool})
-	default:
-	}
-	return &IsNull{X: a[0]}
-}
+func chConvFuncs() map[string]FuncSQL { return convFuncs(chConv) }
 
 // chJSONText is the text of a dynamic value as DuckDB's json_extract_string(x, '$') gives it:
 // a JSON string unquoted, JSON null as null, anything else its JSON text.
@@ -86,35 +50,6 @@ func chToString(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 		x = Call("toString", a[0])
 	}
 	return Call("COALESCE", x, Str(""))
-}
-
-func chToNumber(t schema.Type) FuncSQL {
-	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-		x := a[0]
-		switch in[0].Type() {
-		case t:
-			return x
-		case schema.TypeDynamic:
-			x = chJSONText(x)
-		case schema.TypeReal:
-			if t == schema.TypeInt || t == schema.TypeLong {
-				x = Call("trunc", x)
-			}
-		case schema.TypeString:
-			switch t {
-			case schema.TypeInt, schema.TypeLong:
-				x = Call("trunc", &Cast{X: x, T: schema.TypeReal, Try: true})
-			case schema.TypeDatetime:
-				return Call("parseDateTime64BestEffortOrNull", x, chRaw("6"), Str("UTC"))
-			default:
-			}
-		default:
-		}
-		if t == schema.TypeDatetime && in[0].Type() == schema.TypeDynamic {
-			return Call("parseDateTime64BestEffortOrNull", x, chRaw("6"), Str("UTC"))
-		}
-		return &Cast{X: x, T: t, Try: true}
-	}
 }
 
 // chToDynamic parses JSON text; text that is not JSON becomes a JSON string.

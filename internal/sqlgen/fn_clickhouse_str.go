@@ -10,15 +10,9 @@ func chStringFuncs() map[string]FuncSQL {
 		"strlen": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return &Cast{X: Call("lengthUTF8", a[0]), T: schema.TypeLong}
 		},
-		"tolower": fn("lowerUTF8"),
-		"toupper": fn("upperUTF8"),
-		"substring": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			start := Bin("+", Call("greatest", a[1], Int(0)), Int(1))
-			if len(a) == 3 {
-				return Call("substringUTF8", a[0], start, Call("greatest", a[2], Int(0)))
-			}
-			return Call("substringUTF8", a[0], start)
-		},
+		"tolower":      fn("lowerUTF8"),
+		"toupper":      fn("upperUTF8"),
+		"substring":    substring("substringUTF8"),
 		"strcat":       func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("concat", append(a, Str(""))...) },
 		"strcat_delim": fn("concatWithSeparator"),
 		"split": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
@@ -31,13 +25,10 @@ func chStringFuncs() map[string]FuncSQL {
 		},
 		"replace_string": fn("replaceAll"),
 		"replace_regex":  fn("replaceRegexpAll"),
-		"trim":           chTrim(true, true),
-		"trim_start":     chTrim(true, false),
-		"trim_end":       chTrim(false, true),
-		"extract": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-			n, _ := constLong(in[1])
-			return Call("regexpExtract", a[2], a[0], &Lit{V: n, T: schema.TypeInt})
-		},
+		"trim":           trimRegex("replaceRegexpOne", true, true),
+		"trim_start":     trimRegex("replaceRegexpOne", true, false),
+		"trim_end":       trimRegex("replaceRegexpOne", false, true),
+		"extract":        extract("regexpExtract"),
 		"indexof": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Bin("-", &Cast{X: Call("positionUTF8", a[0], a[1]), T: schema.TypeLong}, Int(1))
 		},
@@ -88,51 +79,22 @@ func chStringFuncs() map[string]FuncSQL {
 	}
 }
 
-func chTrim(start, end bool) FuncSQL {
-	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-		re, s := a[0], a[1]
-		if start {
-			s = Call("replaceRegexpOne", s, Call("concat", Str("^(?:"), re, Str(")")), Str(""))
-		}
-		if end {
-			s = Call("replaceRegexpOne", s, Call("concat", Str("(?:"), re, Str(")$")), Str(""))
-		}
-		return s
-	}
-}
-
 func chMathFuncs() map[string]FuncSQL {
-	return map[string]FuncSQL{
-		"round": func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
-			// Half away from zero, as Kusto and DuckDB round (ClickHouse rounds floats half to even).
-			scale := Expr(&Lit{V: float64(1), T: schema.TypeReal})
-			if len(a) == 2 {
-				scale = Call("pow", &Lit{V: float64(10), T: schema.TypeReal}, a[1])
-			}
-			x := Bin("*", a[0], scale)
-			var r Expr = Bin("/", Bin("*", Call("sign", x), Call("floor", Bin("+", Call("abs", x), &Lit{V: 0.5, T: schema.TypeReal}))), scale)
-			if t != schema.TypeReal {
-				r = &Cast{X: r, T: t}
-			}
-			return r
-		},
-		"abs":   fn("abs"),
-		"log":   fn("log"),
-		"log10": fn("log10"),
-		"log2":  fn("log2"),
-		"exp":   fn("exp"),
-		"pow":   fn("pow"),
-		"sqrt":  fn("sqrt"),
-		"rand": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			if len(a) == 0 {
-				return Call("randCanonical")
-			}
-			return &Cast{X: Call("floor", Bin("*", Call("randCanonical"), a[0])), T: schema.TypeLong}
-		},
-		"ceiling": fn("ceil"),
-		"max_of":  fn("greatest"),
-		"min_of":  fn("least"),
+	m := mathFuncs("log", "randCanonical")
+	m["round"] = func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
+		// Half away from zero, as Kusto and DuckDB round (ClickHouse rounds floats half to even).
+		scale := Expr(&Lit{V: float64(1), T: schema.TypeReal})
+		if len(a) == 2 {
+			scale = Call("pow", &Lit{V: float64(10), T: schema.TypeReal}, a[1])
+		}
+		x := Bin("*", a[0], scale)
+		var r Expr = Bin("/", Bin("*", Call("sign", x), Call("floor", Bin("+", Call("abs", x), &Lit{V: 0.5, T: schema.TypeReal}))), scale)
+		if t != schema.TypeReal {
+			r = &Cast{X: r, T: t}
+		}
+		return r
 	}
+	return m
 }
 
 // chIPv4InRange compares the leading prefix bits of an address and a CIDR range (a plain

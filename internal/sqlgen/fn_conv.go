@@ -5,41 +5,68 @@ import (
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
-func duckConvFuncs() map[string]FuncSQL {
+// duckConv is how DuckDB's conversion functions differ from ClickHouse's.
+var duckConv = convSQL{
+	tostring:  tostring,
+	todynamic: todynamic,
+	nullIf:    "nullif",
+	jsonText:  func(x Expr) Expr { return Call("json_extract_string", x, Str("$")) },
+	dynString: func(x Expr) Expr { return &Cast{X: x, T: schema.TypeString} },
+}
+
+func duckConvFuncs() map[string]FuncSQL { return convFuncs(duckConv) }
+
+// convSQL is what a dialect supplies to the conversion and null-test functions shared by
+// both dialects.
+type convSQL struct {
+	tostring, todynamic FuncSQL
+	// nullIf is the name of SQL's NULLIF.
+	nullIf string
+	// jsonText is the text of a dynamic value: a JSON string unquoted, null for JSON null.
+	jsonText func(x Expr) Expr
+	// dynString is the JSON text of a dynamic value as a string.
+	dynString func(x Expr) Expr
+	// parseTime, when set, parses text to a datetime instead of a cast.
+	parseTime func(x Expr) Expr
+}
+
+// convFuncs is the conversion function table of a dialect.
+func convFuncs(c convSQL) map[string]FuncSQL {
+	isEmpty := isEmptyFunc(c.dynString)
 	return map[string]FuncSQL{
-		"tostring":   tostring,
-		"toint":      toNumber(schema.TypeInt),
-		"tolong":     toNumber(schema.TypeLong),
-		"toreal":     toNumber(schema.TypeReal),
-		"todouble":   toNumber(schema.TypeReal),
-		"tobool":     toNumber(schema.TypeBool),
-		"todatetime": toNumber(schema.TypeDatetime),
-		"toguid":     toNumber(schema.TypeGUID),
-		"todynamic":  todynamic,
-		"parse_json": todynamic,
+		"tostring":   c.tostring,
+		"toint":      c.toNumber(schema.TypeInt),
+		"tolong":     c.toNumber(schema.TypeLong),
+		"toreal":     c.toNumber(schema.TypeReal),
+		"todouble":   c.toNumber(schema.TypeReal),
+		"tobool":     c.toNumber(schema.TypeBool),
+		"todatetime": c.toNumber(schema.TypeDatetime),
+		"toguid":     c.toNumber(schema.TypeGUID),
+		"todynamic":  c.todynamic,
+		"parse_json": c.todynamic,
 		"iff":        iff,
 		"iif":        iff,
 		"case": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			c := &Case{Else: a[len(a)-1]}
+			cs := &Case{Else: a[len(a)-1]}
 			for i := 0; i+1 < len(a); i += 2 {
-				c.Whens = append(c.Whens, When{Cond: a[i], Then: a[i+1]})
+				cs.Whens = append(cs.Whens, When{Cond: a[i], Then: a[i+1]})
 			}
-			return c
+			return cs
 		},
-		"coalesce": func(a []Expr, in []plan.Expr, t schema.Type) Expr {
+		"coalesce": func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
 			if t != schema.TypeString {
 				return Call("COALESCE", a...)
 			}
 			args := make([]Expr, 0, len(a)+1)
 			for _, x := range a {
-				args = append(args, Call("nullif", x, Str("")))
+				args = append(args, Call(c.nullIf, x, Str("")))
 			}
 			return Call("COALESCE", append(args, Str(""))...)
 		},
 		"isnull":     func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &IsNull{X: a[0]} },
 		"isnotnull":  func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &IsNull{X: a[0], Not: true} },
-		"isempty":    isempty,
-		"isnotempty": not(isempty),
+		"isempty":    isEmpty,
+		"isnotempty": not(isEmpty),
 	}
 }
 
@@ -47,17 +74,19 @@ func iff(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 	return &Case{Whens: []When{{Cond: a[0], Then: a[1]}}, Else: a[2]}
 }
 
-// isempty is true for null and for the empty string (Kusto strings are never
-// null, so both read as empty).
-func isempty(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-	switch in[0].Type() {
-	case schema.TypeString:
-		return Call("COALESCE", Bin("=", a[0], Str("")), &Lit{V: true, T: schema.TypeBool})
-	case schema.TypeDynamic:
-		return Call("COALESCE", &In{X: &Cast{X: a[0], T: schema.TypeString}, List: []Expr{Str("null"), Str(`""`)}}, &Lit{V: true, T: schema.TypeBool})
-	default:
+// isEmptyFunc is Kusto's isempty: true for null and for the empty string (Kusto strings are
+// never null, so both read as empty); dynString reads a dynamic value's JSON text.
+func isEmptyFunc(dynString func(Expr) Expr) FuncSQL {
+	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
+		switch in[0].Type() {
+		case schema.TypeString:
+			return Call("COALESCE", Bin("=", a[0], Str("")), &Lit{V: true, T: schema.TypeBool})
+		case schema.TypeDynamic:
+			return Call("COALESCE", &In{X: dynString(a[0]), List: []Expr{Str("null"), Str(`""`)}}, &Lit{V: true, T: schema.TypeBool})
+		default:
+		}
+		return &IsNull{X: a[0]}
 	}
-	return &IsNull{X: a[0]}
 }
 
 // tostring renders a value as Kusto's tostring does; null becomes ”.
@@ -76,14 +105,16 @@ func tostring(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 	return Call("COALESCE", x, Str(""))
 }
 
-func toNumber(t schema.Type) FuncSQL {
+// toNumber converts to type t as Kusto's toint, tolong, todatetime... do: null where the
+// value does not convert, reals truncated toward zero for integers.
+func (c convSQL) toNumber(t schema.Type) FuncSQL {
 	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-		x := a[0]
-		switch in[0].Type() {
+		x, from := a[0], in[0].Type()
+		switch from {
 		case t:
 			return x
 		case schema.TypeDynamic:
-			x = Call("json_extract_string", x, Str("$"))
+			x = c.jsonText(x)
 		case schema.TypeReal:
 			if t == schema.TypeInt || t == schema.TypeLong {
 				x = Call("trunc", x)
@@ -93,6 +124,9 @@ func toNumber(t schema.Type) FuncSQL {
 				x = Call("trunc", &Cast{X: x, T: schema.TypeReal, Try: true})
 			}
 		default:
+		}
+		if c.parseTime != nil && t == schema.TypeDatetime && (from == schema.TypeString || from == schema.TypeDynamic) {
+			return c.parseTime(x)
 		}
 		return &Cast{X: x, T: t, Try: true}
 	}

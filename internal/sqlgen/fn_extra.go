@@ -14,7 +14,7 @@ import (
 func duckExtraFuncs() map[string]FuncSQL {
 	return map[string]FuncSQL{
 		"format_bytes":    formatBytes,
-		"todecimal":       toNumber(schema.TypeDecimal),
+		"todecimal":       duckConv.toNumber(schema.TypeDecimal),
 		"bag_remove_keys": bagRemoveKeys,
 		"bag_has_key": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			isBag := Bin("=", Call("json_type", a[0]), Str("OBJECT"))

@@ -6,15 +6,22 @@ import (
 )
 
 func duckMathFuncs() map[string]FuncSQL {
+	m := mathFuncs("ln", "random")
+	m["round"] = func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+		if len(a) == 1 {
+			return Call("round", a[0])
+		}
+		return Call("round", a[0], &Cast{X: a[1], T: schema.TypeInt})
+	}
+	return m
+}
+
+// mathFuncs are the math functions both dialects write alike but for the names of the
+// natural logarithm and of a random number in [0, 1); the dialect adds round.
+func mathFuncs(ln, random string) map[string]FuncSQL {
 	return map[string]FuncSQL{
-		"round": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			if len(a) == 1 {
-				return Call("round", a[0])
-			}
-			return Call("round", a[0], &Cast{X: a[1], T: schema.TypeInt})
-		},
 		"abs":   fn("abs"),
-		"log":   fn("ln"),
+		"log":   fn(ln),
 		"log10": fn("log10"),
 		"log2":  fn("log2"),
 		"exp":   fn("exp"),
@@ -22,9 +29,9 @@ func duckMathFuncs() map[string]FuncSQL {
 		"sqrt":  fn("sqrt"),
 		"rand": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			if len(a) == 0 {
-				return Call("random")
+				return Call(random)
 			}
-			return &Cast{X: Call("floor", Bin("*", Call("random"), a[0])), T: schema.TypeLong}
+			return &Cast{X: Call("floor", Bin("*", Call(random), a[0])), T: schema.TypeLong}
 		},
 		"ceiling": fn("ceil"),
 		"max_of":  fn("greatest"),

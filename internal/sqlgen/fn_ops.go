@@ -8,38 +8,65 @@ import (
 )
 
 func duckOps() map[string]FuncSQL {
-	m := map[string]FuncSQL{
-		"==": binop("="), "!=": binop("<>"), "<": binop("<"), "<=": binop("<="), ">": binop(">"), ">=": binop(">="),
-		"and": binop("AND"), "or": binop("OR"), "+": arith("+"), "-": arith("-"), "*": arith("*"), "/": divide, "%": binop("%"),
-		"neg": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &Unary{Op: "-", X: a[0]} },
-		"not": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &Unary{Op: "NOT", X: a[0]} },
-		"=~":  func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Bin("=", lower(a[0]), lower(a[1])) },
-		"!~":  func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Bin("<>", lower(a[0]), lower(a[1])) },
-		"contains": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+	return opsFuncs(opsSQL{
+		add: arith("+"), sub: arith("-"), mul: arith("*"), div: divide,
+		contains: func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("contains", lower(a[0]), lower(a[1]))
 		},
-		"contains_cs": fn("contains"),
-		"startswith": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			return Call("starts_with", lower(a[0]), lower(a[1]))
-		},
-		"startswith_cs": fn("starts_with"),
-		"endswith": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			return Call("suffix", lower(a[0]), lower(a[1]))
-		},
-		"endswith_cs":   fn("suffix"),
-		"matches regex": fn("regexp_matches"),
-		"has":           hasTerm(true, true, true),
-		"has_cs":        hasTerm(false, true, true),
-		"hasprefix":     hasTerm(true, true, false),
-		"hassuffix":     hasTerm(true, false, true),
-		"hasprefix_cs":  hasTerm(false, true, false),
-		"hassuffix_cs":  hasTerm(false, false, true),
-		"in":            inList(false, false),
-		"!in":           inList(true, false),
-		"in~":           inList(false, true),
-		"!in~":          inList(true, true),
-		"has_any":       hasList("OR"),
-		"has_all":       hasList("AND"),
+		containsCS: fn("contains"),
+		lower:      lower,
+		startsWith: "starts_with",
+		endsWith:   "suffix",
+		terms:      duckTerms,
+	})
+}
+
+// opsSQL is what a dialect supplies to the operator table both dialects share.
+type opsSQL struct {
+	// add, sub, mul and div are +, -, * and / with Kusto's datetime and timespan rules.
+	add, sub, mul, div FuncSQL
+	// contains and containsCS are Kusto's contains and contains_cs.
+	contains, containsCS FuncSQL
+	// lower lower-cases text for the case-insensitive operators.
+	lower func(Expr) Expr
+	// startsWith and endsWith name the dialect's prefix and suffix tests.
+	startsWith, endsWith string
+	// terms matches Kusto terms; its match function also serves matches regex.
+	terms termMatch
+}
+
+// opsFuncs is the operator table of a dialect: comparison, logic, arithmetic and the string
+// operators with their negations.
+func opsFuncs(o opsSQL) map[string]FuncSQL {
+	folded := func(name string) FuncSQL {
+		return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call(name, o.lower(a[0]), o.lower(a[1])) }
+	}
+	m := map[string]FuncSQL{
+		"==": binop("="), "!=": binop("<>"), "<": binop("<"), "<=": binop("<="), ">": binop(">"), ">=": binop(">="),
+		"and": binop("AND"), "or": binop("OR"), "+": o.add, "-": o.sub, "*": o.mul, "/": o.div, "%": binop("%"),
+		"neg":           func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &Unary{Op: "-", X: a[0]} },
+		"not":           func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return &Unary{Op: "NOT", X: a[0]} },
+		"=~":            func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Bin("=", o.lower(a[0]), o.lower(a[1])) },
+		"!~":            func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Bin("<>", o.lower(a[0]), o.lower(a[1])) },
+		"contains":      o.contains,
+		"contains_cs":   o.containsCS,
+		"startswith":    folded(o.startsWith),
+		"startswith_cs": fn(o.startsWith),
+		"endswith":      folded(o.endsWith),
+		"endswith_cs":   fn(o.endsWith),
+		"matches regex": fn(o.terms.match),
+		"has":           o.terms.has(true, true, true),
+		"has_cs":        o.terms.has(false, true, true),
+		"hasprefix":     o.terms.has(true, true, false),
+		"hassuffix":     o.terms.has(true, false, true),
+		"hasprefix_cs":  o.terms.has(false, true, false),
+		"hassuffix_cs":  o.terms.has(false, false, true),
+		"in":            inList(o.lower, false, false),
+		"!in":           inList(o.lower, true, false),
+		"in~":           inList(o.lower, false, true),
+		"!in~":          inList(o.lower, true, true),
+		"has_any":       o.terms.list("OR"),
+		"has_all":       o.terms.list("AND"),
 		"between": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Bin("AND", Bin(">=", a[0], a[1]), Bin("<=", a[0], a[2]))
 		},
@@ -124,34 +151,47 @@ func isTermByte(c byte) bool {
 	return c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
 }
 
-func hasTerm(ci, pre, post bool) FuncSQL {
+// termMatch is how a dialect matches Kusto terms (has, hasprefix, has_any...): its regex
+// match function and the pattern of a needle.
+type termMatch struct {
+	match   string
+	pattern func(needle Expr, in plan.Expr, ci, pre, post bool) Expr
+}
+
+// duckTerms matches terms with DuckDB's regexp_matches.
+var duckTerms = termMatch{match: "regexp_matches", pattern: hasPattern}
+
+// has matches one term (ci: case-insensitively; pre, post: at a term's start, end).
+func (m termMatch) has(ci, pre, post bool) FuncSQL {
 	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-		return Call("regexp_matches", a[0], hasPattern(a[1], in[1], ci, pre, post))
+		return Call(m.match, a[0], m.pattern(a[1], in[1], ci, pre, post))
 	}
 }
 
-func hasList(op string) FuncSQL {
+// list matches each needle as a whole term, joined by op (has_any: OR, has_all: AND).
+func (m termMatch) list(op string) FuncSQL {
 	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 		var out Expr
 		for i := 1; i < len(a); i++ {
-			m := Call("regexp_matches", a[0], hasPattern(a[i], in[i], true, true, true))
+			x := Call(m.match, a[0], m.pattern(a[i], in[i], true, true, true))
 			if out == nil {
-				out = m
+				out = x
 			} else {
-				out = Bin(op, out, m)
+				out = Bin(op, out, x)
 			}
 		}
 		return out
 	}
 }
 
-func inList(neg, ci bool) FuncSQL {
+// inList is Kusto's in, !in, in~ and !in~; fold is the dialect's lower-casing.
+func inList(fold func(Expr) Expr, neg, ci bool) FuncSQL {
 	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 		x, list := a[0], append([]Expr(nil), a[1:]...)
 		if ci {
-			x = lower(x)
+			x = fold(x)
 			for i := range list {
-				list[i] = lower(list[i])
+				list[i] = fold(list[i])
 			}
 		}
 		return &In{X: x, List: list, Not: neg}

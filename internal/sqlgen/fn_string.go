@@ -7,17 +7,11 @@ import (
 
 func duckStringFuncs() map[string]FuncSQL {
 	return map[string]FuncSQL{
-		"strlen":  func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("length", a[0]) },
-		"tolower": fn("lower"),
-		"toupper": fn("upper"),
-		"substring": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
-			start := Bin("+", Call("greatest", a[1], Int(0)), Int(1))
-			if len(a) == 3 {
-				return Call("substr", a[0], start, Call("greatest", a[2], Int(0)))
-			}
-			return Call("substr", a[0], start)
-		},
-		"strcat": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("concat", a...) },
+		"strlen":    func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("length", a[0]) },
+		"tolower":   fn("lower"),
+		"toupper":   fn("upper"),
+		"substring": substring("substr"),
+		"strcat":    func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("concat", a...) },
 		"strcat_delim": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("concat_ws", a...)
 		},
@@ -26,13 +20,10 @@ func duckStringFuncs() map[string]FuncSQL {
 		"replace_regex": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("regexp_replace", a[0], a[1], a[2], Str("g"))
 		},
-		"trim":       trimRegex(true, true),
-		"trim_start": trimRegex(true, false),
-		"trim_end":   trimRegex(false, true),
-		"extract": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-			n, _ := constLong(in[1])
-			return Call("regexp_extract", a[2], a[0], &Lit{V: n, T: schema.TypeInt})
-		},
+		"trim":       trimRegex("regexp_replace", true, true),
+		"trim_start": trimRegex("regexp_replace", true, false),
+		"trim_end":   trimRegex("regexp_replace", false, true),
+		"extract":    extract("regexp_extract"),
 		"indexof": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Bin("-", Call("strpos", a[0], a[1]), Int(1))
 		},
@@ -50,16 +41,38 @@ func duckStringFuncs() map[string]FuncSQL {
 	}
 }
 
-func trimRegex(start, end bool) FuncSQL {
+// trimRegex removes a leading and/or trailing match of a regex; replace names the dialect's
+// function that replaces the first match of a regex.
+func trimRegex(replace string, start, end bool) FuncSQL {
 	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 		re, s := a[0], a[1]
 		if start {
-			s = Call("regexp_replace", s, Call("concat", Str("^(?:"), re, Str(")")), Str(""))
+			s = Call(replace, s, Call("concat", Str("^(?:"), re, Str(")")), Str(""))
 		}
 		if end {
-			s = Call("regexp_replace", s, Call("concat", Str("(?:"), re, Str(")$")), Str(""))
+			s = Call(replace, s, Call("concat", Str("(?:"), re, Str(")$")), Str(""))
 		}
 		return s
+	}
+}
+
+// substring is Kusto's substring (zero-based start, negative start and length as 0) with
+// the dialect's one-based substring function name.
+func substring(name string) FuncSQL {
+	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+		start := Bin("+", Call("greatest", a[1], Int(0)), Int(1))
+		if len(a) == 3 {
+			return Call(name, a[0], start, Call("greatest", a[2], Int(0)))
+		}
+		return Call(name, a[0], start)
+	}
+}
+
+// extract is Kusto's extract(regex, group, text) with the dialect's regex extract function name.
+func extract(name string) FuncSQL {
+	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
+		n, _ := constLong(in[1])
+		return Call(name, a[2], a[0], &Lit{V: n, T: schema.TypeInt})
 	}
 }
 

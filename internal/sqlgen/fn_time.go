@@ -39,26 +39,18 @@ func duckTimeFuncs() map[string]FuncSQL {
 	}
 }
 
-func intervalFunc(part string) string {
-	switch strings.ToLower(part) {
-	case "year":
-		return "to_years"
-	case "month":
-		return "to_months"
-	case "week":
-		return "to_weeks"
-	case "day":
-		return "to_days"
-	case "hour":
-		return "to_hours"
-	case "minute":
-		return "to_minutes"
-	case "millisecond":
-		return "to_milliseconds"
-	case "microsecond":
-		return "to_microseconds"
+// intervalFunc is DuckDB's function that makes an interval of a Kusto datetime part.
+func intervalFunc(part string) string { return "to_" + strings.ToLower(timeUnit(part)) }
+
+// timeUnit is the plural unit of a Kusto datetime part, capitalized ("Days" for "day"):
+// the dialects name their interval functions after it; a part not listed is in seconds.
+func timeUnit(part string) string {
+	p := strings.ToLower(part)
+	switch p {
+	case "year", "month", "week", "day", "hour", "minute", "millisecond", "microsecond":
+		return strings.ToUpper(p[:1]) + p[1:] + "s"
 	}
-	return "to_seconds"
+	return "Seconds"
 }
 
 func truncTo(part string) FuncSQL {
@@ -79,38 +71,63 @@ func floorMod(x, step Expr) Expr {
 	return Bin("-", x, Bin("%", Bin("+", Bin("%", x, step), step), step))
 }
 
-// bin floors a value down to a multiple of the step (Kusto's bin/floor).
-func bin(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-	switch in[0].Type() {
-	case schema.TypeDatetime:
-		return Call("make_timestamp", floorMod(Call("epoch_us", a[0]), Call("epoch_us", a[1])))
-	case schema.TypeTimespan:
-		return Call("to_microseconds", floorMod(Call("epoch_us", a[0]), Call("epoch_us", a[1])))
-	case schema.TypeLong, schema.TypeInt:
-		if in[1].Type() == schema.TypeLong || in[1].Type() == schema.TypeInt {
-			return floorMod(a[0], a[1])
+// bin floors a value down to a multiple of the step (Kusto's bin/floor) on DuckDB.
+var bin = binWith(
+	func(x, step Expr) Expr {
+		return Call("make_timestamp", floorMod(Call("epoch_us", x), Call("epoch_us", step)))
+	},
+	func(x, step Expr) Expr {
+		return Call("to_microseconds", floorMod(Call("epoch_us", x), Call("epoch_us", step)))
+	},
+)
+
+// binWith is Kusto's bin/floor: integers floored with integer arithmetic, reals through
+// floor; datetime and timespan floor a datetime and a timespan value in the dialect's way.
+func binWith(datetime, timespan func(x, step Expr) Expr) FuncSQL {
+	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
+		switch in[0].Type() {
+		case schema.TypeDatetime:
+			return datetime(a[0], a[1])
+		case schema.TypeTimespan:
+			return timespan(a[0], a[1])
+		case schema.TypeLong, schema.TypeInt:
+			if in[1].Type() == schema.TypeLong || in[1].Type() == schema.TypeInt {
+				return floorMod(a[0], a[1])
+			}
+		default:
 		}
-	default:
+		return Bin("*", Call("floor", Bin("/", &Cast{X: a[0], T: schema.TypeReal}, a[1])), a[1])
 	}
-	return Bin("*", Call("floor", Bin("/", &Cast{X: a[0], T: schema.TypeReal}, a[1])), a[1])
 }
 
 // strftimeFormat translates a Kusto datetime format to strftime's.
 func strftimeFormat(f string) string {
-	repl := []struct{ k, v string }{
+	return translateFormat(f, []formatPart{
 		{"yyyy", "%Y"}, {"yy", "%y"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"}, {"hh", "%I"},
 		{"mm", "%M"}, {"ss", "%S"}, {"fffffff", "%n"}, {"ffffff", "%f"}, {"fff", "%g"}, {"tt", "%p"},
 		{"y", "%-y"}, {"M", "%-m"}, {"d", "%-d"}, {"H", "%-H"}, {"h", "%-I"}, {"m", "%-M"}, {"s", "%-S"},
-	}
+	}, nil)
+}
+
+// formatPart is a Kusto datetime format specifier k and the dialect's spelling v of it.
+type formatPart struct{ k, v string }
+
+// translateFormat translates a Kusto datetime format with the dialect's specifiers, trying
+// them in order at each position; other characters are kept ('%' escaped). check, when set,
+// sees each kept character (and panics on one the dialect cannot format).
+func translateFormat(f string, parts []formatPart, check func(c byte)) string {
 	var b strings.Builder
 outer:
 	for i := 0; i < len(f); {
-		for _, r := range repl {
+		for _, r := range parts {
 			if strings.HasPrefix(f[i:], r.k) {
 				b.WriteString(r.v)
 				i += len(r.k)
 				continue outer
 			}
+		}
+		if check != nil {
+			check(f[i])
 		}
 		if f[i] == '%' {
 			b.WriteString("%%")

@@ -50,11 +50,24 @@ func needsCast(n *plan.MvExpand) bool {
 
 // mvOuter casts typed elements, names the index and applies the limit.
 func (l *lowerer) mvOuter(n *plan.MvExpand, inner *Select) Query {
-	outer := &Select{From: l.sub(inner), Limit: -1}
+	return l.mvSelect(n, inner, func(col string, to schema.Type) Expr {
+		var x Expr = &Ident{Name: col}
+		if to != schema.TypeString && to != schema.TypeDynamic {
+			x = &Cast{X: Call("json_extract_string", x, Str("$")), T: to, Try: true}
+		}
+		return x
+	})
+}
+
+// mvSelect is mv-expand's outer SELECT over the expanded rows, in both dialects: elem reads
+// the element (of type to) of each expanded column, the index column is the element's
+// index, and the limit keeps each row's first elements.
+func (l *lowerer) mvSelect(n *plan.MvExpand, rows *Select, elem func(col string, to schema.Type) Expr) *Select {
+	outer := &Select{From: l.sub(rows), Limit: -1}
 	for _, c := range n.Columns() {
 		var x Expr = &Ident{Name: c.Name}
-		if to, ok := n.ElemType(c.Name); ok && to != schema.TypeString && to != schema.TypeDynamic {
-			x = &Cast{X: Call("json_extract_string", x, Str("$")), T: to, Try: true}
+		if to, ok := n.ElemType(c.Name); ok {
+			x = elem(c.Name, to)
 		}
 		if c.Name == n.Index {
 			x = &Ident{Name: mvIndex}
