@@ -91,37 +91,24 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.d.Actions.List(r.Context(), tenant, f)
-	if err != nil {
-		writeError(w, s.d.Log, actionError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": list})
+	s.reply(w, http.StatusOK, map[string]any{"value": list}, err, actionError)
 }
 
 func (s *Server) getAction(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	a, err := s.d.Actions.Get(r.Context(), tenant, r.PathValue("id"))
-	if err != nil {
-		writeError(w, s.d.Log, actionError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, a)
+	s.reply(w, http.StatusOK, a, err, actionError)
 }
 
 // requestAction is POST .../actions {"type", "target", "parameters", "comment", "incidentId"}.
 func (s *Server) requestAction(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	var req respond.Request
-	if err := decodeJSON(w, r, &req); err != nil {
-		writeError(w, s.d.Log, err)
+	if !s.decode(w, r, &req, false) {
 		return
 	}
 	a, err := s.d.Actions.Request(r.Context(), tenant, actorOf(r), req)
-	if err != nil {
-		writeError(w, s.d.Log, actionError(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, a)
+	s.reply(w, http.StatusCreated, a, err, actionError)
 }
 
 // actionVerbFunc is an Actions method acting on one action with a comment.
@@ -135,11 +122,8 @@ func (s *Server) actionVerb(fn actionVerbFunc) http.Handler {
 		var body struct {
 			Comment string `json:"comment"`
 		}
-		if r.ContentLength != 0 {
-			if err := decodeJSON(w, r, &body); err != nil {
-				writeError(w, s.d.Log, err)
-				return
-			}
+		if !s.decode(w, r, &body, true) {
+			return
 		}
 		a, err := fn(s.d.Actions, r.Context(), tenant, r.PathValue("id"), actorOf(r), body.Comment)
 		if err != nil {
@@ -159,11 +143,7 @@ func (s *Server) actionVerb(fn actionVerbFunc) http.Handler {
 func (s *Server) getAutomationLevel(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	p, err := s.d.Actions.Policy(r.Context(), tenant)
-	if err != nil {
-		writeError(w, s.d.Log, actionError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, p)
+	s.reply(w, http.StatusOK, p, err, actionError)
 }
 
 // putAutomationLevel is PUT .../automationLevel {"level": "full|semi|none", "fourEyes": bool,
@@ -177,8 +157,7 @@ func (s *Server) putAutomationLevel(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, actionError(err))
 		return
 	}
-	if err := decodeJSON(w, r, &p); err != nil {
-		writeError(w, s.d.Log, err)
+	if !s.decode(w, r, &p, false) {
 		return
 	}
 	if p, err = s.d.Actions.SetPolicy(r.Context(), tenant, actorOf(r), p); err != nil {

@@ -45,8 +45,7 @@ func (s *Server) createEnrollmentToken(w http.ResponseWriter, r *http.Request) {
 		DeviceGroup    string  `json:"deviceGroup"`
 		ExpiresInHours float64 `json:"expiresInHours"`
 	}
-	if err := decodeJSON(w, r, &body); err != nil {
-		writeError(w, s.d.Log, err)
+	if !s.decode(w, r, &body, false) {
 		return
 	}
 	ttl := 24 * time.Hour
@@ -76,8 +75,7 @@ func (s *Server) enrollAgent(w http.ResponseWriter, r *http.Request) {
 		Hostname string `json:"hostname"`
 		OS       string `json:"osPlatform"`
 	}
-	if err := decodeJSON(w, r, &body); err != nil {
-		writeError(w, s.d.Log, err)
+	if !s.decode(w, r, &body, false) {
 		return
 	}
 	if body.Token == "" || body.NKey == "" || body.Hostname == "" {
@@ -112,11 +110,7 @@ func (s *Server) listAgents(w http.ResponseWriter, r *http.Request) {
 // removeAgent is DELETE /api/v1/agents/{id}: the agent's key is refused from then on.
 func (s *Server) removeAgent(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
-	if err := s.d.Agents.RemoveAgent(r.Context(), tenant, r.PathValue("id")); err != nil {
-		writeError(w, s.d.Log, stateError(err))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.replyNoContent(w, s.d.Agents.RemoveAgent(r.Context(), tenant, r.PathValue("id")), stateError)
 }
 
 // getPackage is GET /api/v1/agents/packages/{actionId}: the investigation package (tar.gz)

@@ -64,50 +64,32 @@ func (s *Server) listAutomationRules(w http.ResponseWriter, r *http.Request) {
 // createAutomationRule is POST .../automationRules with a rule in YAML or JSON.
 func (s *Server) createAutomationRule(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
-	body, err := s.readBody(w, r)
-	if err != nil {
-		writeError(w, s.d.Log, err)
+	body, ok := s.body(w, r)
+	if !ok {
 		return
 	}
 	rule, err := s.d.Automation.Create(r.Context(), tenant, "rule", body, actorOf(r))
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, rule)
+	s.reply(w, http.StatusCreated, rule, err, automationError)
 }
 
 func (s *Server) getAutomationRule(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	rule, err := s.d.Automation.Get(r.Context(), tenant, r.PathValue("id"))
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, rule)
+	s.reply(w, http.StatusOK, rule, err, automationError)
 }
 
 // patchAutomationRule is PATCH .../automationRules/{id} with the fields to replace.
 func (s *Server) patchAutomationRule(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
-	body, err := s.readBody(w, r)
-	if err != nil {
-		writeError(w, s.d.Log, err)
+	body, ok := s.body(w, r)
+	if !ok {
 		return
 	}
 	rule, err := s.d.Automation.Update(r.Context(), tenant, r.PathValue("id"), body, actorOf(r))
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, rule)
+	s.reply(w, http.StatusOK, rule, err, automationError)
 }
 
 func (s *Server) deleteAutomationRule(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
-	if err := s.d.Automation.Delete(r.Context(), tenant, r.PathValue("id"), actorOf(r)); err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.replyNoContent(w, s.d.Automation.Delete(r.Context(), tenant, r.PathValue("id"), actorOf(r)), automationError)
 }

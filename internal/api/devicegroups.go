@@ -71,27 +71,18 @@ func (s *Server) listDeviceGroups(w http.ResponseWriter, r *http.Request) {
 func (s *Server) createDeviceGroup(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	var req deviceGroupJSON
-	if err := decodeJSON(w, r, &req); err != nil {
-		writeError(w, s.d.Log, err)
+	if !s.decode(w, r, &req, false) {
 		return
 	}
 	g, err := s.d.Auth.Store().CreateDeviceGroup(r.Context(), meta.DeviceGroup{Tenant: tenant, ID: req.ID, Name: req.Name,
 		Description: req.Description, Rank: req.Rank, AutomationLevel: req.AutomationLevel, Rules: req.Rules})
-	if err != nil {
-		writeError(w, s.d.Log, deviceGroupError(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, toDeviceGroupJSON(g))
+	s.reply(w, http.StatusCreated, toDeviceGroupJSON(g), err, deviceGroupError)
 }
 
 func (s *Server) getDeviceGroup(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	g, err := s.d.Auth.Store().DeviceGroup(r.Context(), tenant, r.PathValue("id"))
-	if err != nil {
-		writeError(w, s.d.Log, deviceGroupError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, toDeviceGroupJSON(g))
+	s.reply(w, http.StatusOK, toDeviceGroupJSON(g), err, deviceGroupError)
 }
 
 // patchDeviceGroup is PATCH .../deviceGroups/{id} with any of name,
@@ -106,8 +97,7 @@ func (s *Server) patchDeviceGroup(w http.ResponseWriter, r *http.Request) {
 		AutomationLevel *string            `json:"automationLevel"`
 		Rules           *[]meta.DeviceRule `json:"rules"`
 	}
-	if err := decodeJSON(w, r, &req); err != nil {
-		writeError(w, s.d.Log, err)
+	if !s.decode(w, r, &req, false) {
 		return
 	}
 	if id == meta.UngroupedID {
@@ -126,11 +116,8 @@ func (s *Server) patchDeviceGroup(w http.ResponseWriter, r *http.Request) {
 	set(&g.Rank, req.Rank)
 	set(&g.AutomationLevel, req.AutomationLevel)
 	set(&g.Rules, req.Rules)
-	if g, err = st.UpdateDeviceGroup(r.Context(), g); err != nil {
-		writeError(w, s.d.Log, deviceGroupError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, toDeviceGroupJSON(g))
+	g, err = st.UpdateDeviceGroup(r.Context(), g)
+	s.reply(w, http.StatusOK, toDeviceGroupJSON(g), err, deviceGroupError)
 }
 
 func set[T any](dst *T, v *T) {
@@ -141,11 +128,7 @@ func set[T any](dst *T, v *T) {
 
 func (s *Server) deleteDeviceGroup(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
-	if err := s.d.Auth.Store().DeleteDeviceGroup(r.Context(), tenant, r.PathValue("id")); err != nil {
-		writeError(w, s.d.Log, deviceGroupError(err))
-		return
-	}
-	w.WriteHeader(http.StatusNoContent)
+	s.replyNoContent(w, s.d.Auth.Store().DeleteDeviceGroup(r.Context(), tenant, r.PathValue("id")), deviceGroupError)
 }
 
 // deviceGroupDevices is GET .../deviceGroups/{id}/devices: the group's
@@ -159,9 +142,5 @@ func (s *Server) deviceGroupDevices(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	devs, err := s.d.Devices.Members(r.Context(), p.Tenant, id)
-	if err != nil {
-		writeError(w, s.d.Log, deviceGroupError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": devs})
+	s.reply(w, http.StatusOK, map[string]any{"value": devs}, err, deviceGroupError)
 }

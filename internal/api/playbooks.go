@@ -62,7 +62,12 @@ type playbookStepRef struct {
 	Action string `json:"action"`
 }
 
+// toPlaybookJSON shows p (with its source when source is set); a nil p, which an error comes
+// with, is the zero playbookJSON.
 func toPlaybookJSON(p *playbook.Playbook, source bool) playbookJSON {
+	if p == nil {
+		return playbookJSON{}
+	}
 	out := playbookJSON{Name: p.Name, Description: p.Description, Version: p.Version, Builtin: p.Version == 0,
 		Trigger: p.Trigger, Inputs: []playbookInput{}, Steps: []playbookStepRef{}}
 	for _, in := range p.Inputs {
@@ -95,27 +100,18 @@ func (s *Server) listPlaybooks(w http.ResponseWriter, r *http.Request) {
 // version of the one of that name.
 func (s *Server) savePlaybook(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
-	body, err := s.readBody(w, r)
-	if err != nil {
-		writeError(w, s.d.Log, err)
+	body, ok := s.body(w, r)
+	if !ok {
 		return
 	}
 	p, err := s.d.Playbooks.Save(r.Context(), tenant, "playbook", body, actorOf(r))
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusCreated, toPlaybookJSON(p, false))
+	s.reply(w, http.StatusCreated, toPlaybookJSON(p, false), err, automationError)
 }
 
 func (s *Server) getPlaybook(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	p, err := s.d.Playbooks.Get(r.Context(), tenant, r.PathValue("id"))
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, toPlaybookJSON(p, true))
+	s.reply(w, http.StatusOK, toPlaybookJSON(p, true), err, automationError)
 }
 
 // runPlaybook is POST .../playbooks/{id}/run {"incidentId", "alertId", "inputs"}: a manual
@@ -127,19 +123,12 @@ func (s *Server) runPlaybook(w http.ResponseWriter, r *http.Request) {
 		AlertID    string         `json:"alertId"`
 		Inputs     map[string]any `json:"inputs"`
 	}
-	if r.ContentLength != 0 {
-		if err := decodeJSON(w, r, &body); err != nil {
-			writeError(w, s.d.Log, err)
-			return
-		}
+	if !s.decode(w, r, &body, true) {
+		return
 	}
 	run, err := s.d.Playbooks.Start(r.Context(), tenant, playbook.StartRequest{Playbook: r.PathValue("id"),
 		Trigger: playbook.TriggerManual, IncidentID: body.IncidentID, AlertID: body.AlertID, Inputs: body.Inputs, By: actorOf(r)})
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusAccepted, run)
+	s.reply(w, http.StatusAccepted, run, err, automationError)
 }
 
 // listPlaybookRuns is GET .../playbooks/{id}/runs or .../playbookRuns, newest first ($top).
@@ -155,21 +144,13 @@ func (s *Server) listPlaybookRuns(w http.ResponseWriter, r *http.Request) {
 		top = n
 	}
 	runs, err := s.d.Playbooks.Runs(r.Context(), tenant, r.PathValue("id"), top)
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, map[string]any{"value": runs})
+	s.reply(w, http.StatusOK, map[string]any{"value": runs}, err, automationError)
 }
 
 func (s *Server) getPlaybookRun(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	run, err := s.d.Playbooks.GetRun(r.Context(), tenant, r.PathValue("runId"))
-	if err != nil {
-		writeError(w, s.d.Log, automationError(err))
-		return
-	}
-	writeJSON(w, http.StatusOK, run)
+	s.reply(w, http.StatusOK, run, err, automationError)
 }
 
 // decideFunc is Playbooks.Approve or Playbooks.Reject.
@@ -183,17 +164,10 @@ func (s *Server) decideStep(fn decideFunc) http.Handler {
 		var body struct {
 			Comment string `json:"comment"`
 		}
-		if r.ContentLength != 0 {
-			if err := decodeJSON(w, r, &body); err != nil {
-				writeError(w, s.d.Log, err)
-				return
-			}
-		}
-		run, err := fn(s.d.Playbooks, r.Context(), tenant, r.PathValue("runId"), r.PathValue("stepId"), actorOf(r), body.Comment)
-		if err != nil {
-			writeError(w, s.d.Log, automationError(err))
+		if !s.decode(w, r, &body, true) {
 			return
 		}
-		writeJSON(w, http.StatusOK, run)
+		run, err := fn(s.d.Playbooks, r.Context(), tenant, r.PathValue("runId"), r.PathValue("stepId"), actorOf(r), body.Comment)
+		s.reply(w, http.StatusOK, run, err, automationError)
 	})
 }

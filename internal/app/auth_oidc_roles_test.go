@@ -2,7 +2,6 @@ package app
 
 import (
 	"encoding/json"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"strings"
@@ -15,26 +14,9 @@ import (
 // device group, resolved at sign-in: a mapping to a role that does not exist
 // is skipped, and a user left with nothing is refused.
 func TestAuthOIDCCustomRoles(t *testing.T) {
-	idp, err := mockoidc.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = idp.Shutdown() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	s := startTest(t, func(c *Config) {
-		c.Server.Listen = addr
-		c.Auth.OIDC = OIDCConfig{Issuer: idp.Issuer(), ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
-			RedirectURL: "http://" + addr + "/api/v1/auth/oidc/callback", Scopes: []string{"openid", "profile", "email", "groups"},
-			UsernameClaim: "preferred_username", GroupsClaim: "groups",
-			GroupRoles: map[string][]string{
-				"server-hunters": {"hunters@default/servers", "no-such-role@default"},
-				"ghosts":         {"no-such-role@default", "hunters@default/no-such-group"},
-			}}
+	idp, s := startOIDCTest(t, map[string][]string{
+		"server-hunters": {"hunters@default/servers", "no-such-role@default"},
+		"ghosts":         {"no-such-role@default", "hunters@default/no-such-group"},
 	})
 	mustStatus(t, s.do(t, "PUT", "/api/v1/roles/hunters", []byte(`{"name":"Hunters","permissions":["data:read","hunting:run"]}`), nil), http.StatusOK)
 	mustStatus(t, s.do(t, "POST", "/api/v1/security/deviceGroups", []byte(`{"id":"servers","name":"Servers","rules":[{"field":"deviceName","op":"startsWith","value":"srv"}]}`), nil), http.StatusCreated)

@@ -16,24 +16,7 @@ import (
 // role gets a session with that role; one whose groups map to nothing is
 // refused.
 func TestAuthOIDC(t *testing.T) {
-	idp, err := mockoidc.Run()
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { _ = idp.Shutdown() })
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	_ = ln.Close()
-	s := startTest(t, func(c *Config) {
-		c.Server.Listen = addr
-		c.Auth.OIDC = OIDCConfig{Issuer: idp.Issuer(), ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
-			RedirectURL: "http://" + addr + "/api/v1/auth/oidc/callback", Scopes: []string{"openid", "profile", "email", "groups"},
-			UsernameClaim: "preferred_username", GroupsClaim: "groups",
-			GroupRoles: map[string][]string{"soc": {"security-operator@default", "security-reader@acme"}}}
-	})
+	idp, s := startOIDCTest(t, map[string][]string{"soc": {"security-operator@default", "security-reader@acme"}})
 	jar, _ := cookiejar.New(nil)
 	client := &http.Client{Jar: jar}
 
@@ -45,7 +28,7 @@ func TestAuthOIDC(t *testing.T) {
 	resp.Body.Close()
 	// The callback redirects to the portal at "/" (which answers API clients without
 	// Accept: text/html as the Elasticsearch root; the status does not matter here).
-	if resp.Request.URL.Path != "/" || resp.Request.URL.Host != addr {
+	if resp.Request.URL.Path != "/" || "http://"+resp.Request.URL.Host != s.url {
 		t.Fatalf("sign-in ended at %s with %d", resp.Request.URL, resp.StatusCode)
 	}
 	me, err := client.Get(s.url + "/api/v1/auth/me")
@@ -83,4 +66,29 @@ func TestAuthOIDC(t *testing.T) {
 	if r.status != http.StatusBadRequest || !strings.Contains(r.body, "state") {
 		t.Errorf("forged callback: %d %s", r.status, r.body)
 	}
+}
+
+// startOIDCTest starts a real OpenID Connect provider and a server signing in through it
+// (authorization code flow with PKCE), its groups claim mapped to roles by groupRoles.
+func startOIDCTest(t *testing.T, groupRoles map[string][]string) (*mockoidc.MockOIDC, *testServer) {
+	t.Helper()
+	idp, err := mockoidc.Run()
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = idp.Shutdown() })
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	_ = ln.Close()
+	s := startTest(t, func(c *Config) {
+		c.Server.Listen = addr
+		c.Auth.OIDC = OIDCConfig{Issuer: idp.Issuer(), ClientID: idp.ClientID, ClientSecret: idp.ClientSecret,
+			RedirectURL: "http://" + addr + "/api/v1/auth/oidc/callback", Scopes: []string{"openid", "profile", "email", "groups"},
+			UsernameClaim: "preferred_username", GroupsClaim: "groups",
+			GroupRoles: groupRoles}
+	})
+	return idp, s
 }

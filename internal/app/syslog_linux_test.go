@@ -2,7 +2,6 @@ package app
 
 import (
 	"net"
-	"os"
 	"os/exec"
 	"testing"
 	"time"
@@ -12,13 +11,7 @@ import (
 // logger over TCP and checks that, besides their Syslog rows, they land in DeviceLogonEvents
 // and DeviceProcessEvents.
 func TestSyslogReceiverDerivesLinuxAuth(t *testing.T) {
-	loggerPath, err := exec.LookPath("logger")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("util-linux logger is required in CI: apt-get install bsdutils")
-		}
-		t.Skip("util-linux logger not installed (apt-get install bsdutils); skipping the real-sender test")
-	}
+	loggerPath := needLogger(t)
 	s := startTest(t, func(c *Config) {
 		c.Receivers.Syslog.TCP = "127.0.0.1:0"
 		c.Receivers.Syslog.BatchWait = 10 * time.Millisecond

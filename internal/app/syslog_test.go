@@ -15,13 +15,7 @@ import (
 // util-linux logger (a real syslog sender) and with a Go client using RFC 6587 octet counting,
 // and checks the rows in Syslog, CommonSecurityLog and IngestionErrors.
 func TestSyslogReceiver(t *testing.T) {
-	loggerPath, err := exec.LookPath("logger")
-	if err != nil {
-		if os.Getenv("CI") != "" {
-			t.Fatal("util-linux logger is required in CI: apt-get install bsdutils")
-		}
-		t.Skip("util-linux logger not installed (apt-get install bsdutils); skipping the real-sender test")
-	}
+	loggerPath := needLogger(t)
 	s := startTest(t, func(c *Config) {
 		c.Receivers.Syslog.UDP, c.Receivers.Syslog.TCP = "127.0.0.1:0", "127.0.0.1:0"
 		c.Receivers.Syslog.BatchWait = 10 * time.Millisecond
@@ -145,4 +139,18 @@ func TestSyslogReceiverConfig(t *testing.T) {
 	if Default().Receivers.Syslog.Enabled() {
 		t.Error("the syslog receiver is enabled by default; it must be opt-in")
 	}
+}
+
+// needLogger returns the path of util-linux logger, a real syslog sender; without it the
+// test is skipped, or fails in CI.
+func needLogger(t *testing.T) string {
+	t.Helper()
+	loggerPath, err := exec.LookPath("logger")
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatal("util-linux logger is required in CI: apt-get install bsdutils")
+		}
+		t.Skip("util-linux logger not installed (apt-get install bsdutils); skipping the real-sender test")
+	}
+	return loggerPath
 }

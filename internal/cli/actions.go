@@ -8,7 +8,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 )
@@ -37,21 +36,14 @@ func actionsCmd() *cobra.Command {
 }
 
 func actionsListCmd() *cobra.Command {
-	var cf clientFlags
-	var status, typ, target, output string
+	var f outputFlags
+	var status, typ, target string
 	var incident, top, skip int
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List response actions, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkListOutput(output); err != nil {
-				return err
-			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
 			q := url.Values{}
 			for k, v := range map[string]string{"status": status, "type": typ, "target": target} {
 				if v != "" {
@@ -63,19 +55,7 @@ func actionsListCmd() *cobra.Command {
 					q.Set(k, strconv.Itoa(v))
 				}
 			}
-			var raw json.RawMessage
-			if _, err := c.do(http.MethodGet, actionsAPI+"?"+q.Encode(), "", nil, &raw); err != nil {
-				return err
-			}
-			if output == "json" {
-				_, err = fmt.Fprintln(cmd.OutOrStdout(), string(raw))
-				return err
-			}
-			var page struct{ Value []actionRow }
-			if err := json.Unmarshal(raw, &page); err != nil {
-				return err
-			}
-			return printActions(cmd.OutOrStdout(), page.Value)
+			return getList(cmd.OutOrStdout(), &f, actionsAPI+"?"+q.Encode(), true, printActions)
 		},
 	}
 	fl := cmd.Flags()
@@ -85,15 +65,12 @@ func actionsListCmd() *cobra.Command {
 	fl.IntVar(&incident, "incident", 0, "only actions linked to this incident")
 	fl.IntVar(&top, "top", 0, "at most this many actions (default 100)")
 	fl.IntVar(&skip, "skip", 0, "skip this many actions")
-	fl.StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cf.add(cmd)
+	f.add(cmd)
 	return cmd
 }
 
 func printActions(w io.Writer, actions []actionRow) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCREATED\tTYPE\tTARGET\tSTATUS\tREQUESTER\tDETAIL")
-	for _, a := range actions {
+	return printTable(w, "ID\tCREATED\tTYPE\tTARGET\tSTATUS\tREQUESTER\tDETAIL", actions, func(a actionRow) []any {
 		var target []string
 		for k, v := range a.Target {
 			target = append(target, k+"="+v)
@@ -102,10 +79,8 @@ func printActions(w io.Writer, actions []actionRow) error {
 		if a.Result.Error != "" {
 			detail = a.Result.Error
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%s:%s\t%s\n", a.ID, a.CreationDateTimeUtc, a.Type, strings.Join(target, ","),
-			a.Status, a.Requestor.Type, a.Requestor.Name, detail)
-	}
-	return tw.Flush()
+		return []any{a.ID, a.CreationDateTimeUtc, a.Type, strings.Join(target, ","), a.Status, a.Requestor.Type + ":" + a.Requestor.Name, detail}
+	})
 }
 
 func actionsShowCmd() *cobra.Command {
@@ -115,15 +90,7 @@ func actionsShowCmd() *cobra.Command {
 		Short: "Show a response action with its history and result, as JSON",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if _, err := c.do(http.MethodGet, actionsAPI+"/"+url.PathEscape(args[0]), "", nil, &raw); err != nil {
-				return err
-			}
-			return printIndented(cmd.OutOrStdout(), raw)
+			return showJSON(cmd.OutOrStdout(), &cf, actionsAPI+"/"+url.PathEscape(args[0]))
 		},
 	}
 	cf.add(cmd)

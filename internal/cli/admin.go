@@ -135,13 +135,7 @@ func adminInitCmd() *cobra.Command {
 	return cmd
 }
 
-func listUsers(c *client) ([]userJSON, error) {
-	var res struct{ Value []userJSON }
-	if _, err := c.do("GET", "/api/v1/users", "", nil, &res); err != nil {
-		return nil, err
-	}
-	return res.Value, nil
-}
+func listUsers(c *client) ([]userJSON, error) { return getValues[userJSON](c, "/api/v1/users") }
 
 func createUser(c *client, body map[string]any) (userJSON, error) {
 	b, _ := json.Marshal(body)

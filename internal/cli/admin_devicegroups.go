@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"strings"
 
@@ -45,30 +46,13 @@ func deviceGroupsListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "list", Short: "List device groups in membership order (the ungrouped devices last)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			var res struct{ Value []deviceGroupJSON }
-			if _, err := c.do("GET", deviceGroupsPath(tenant, ""), "", nil, &res); err != nil {
-				return err
-			}
-			if output == "json" {
-				return printJSON(cmd.OutOrStdout(), res.Value)
-			}
-			tw := newTable(cmd.OutOrStdout())
-			fmt.Fprintln(tw, "RANK\tID\tNAME\tAUTOMATION\tRULES")
-			for _, g := range res.Value {
+			return listValues[deviceGroupJSON](cmd.OutOrStdout(), &cf, output, deviceGroupsPath(tenant, ""), "RANK\tID\tNAME\tAUTOMATION\tRULES", func(g deviceGroupJSON) []any {
 				level := g.AutomationLevel
 				if level == "" {
 					level = "(tenant)"
 				}
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\n", g.Rank, g.ID, g.Name, level, rulesString(g.Rules))
-			}
-			return tw.Flush()
+				return []any{g.Rank, g.ID, g.Name, level, rulesString(g.Rules)}
+			})
 		},
 	}
 	cf.add(cmd)
@@ -140,23 +124,10 @@ func deviceGroupsCreateCmd() *cobra.Command {
 }
 
 func deviceGroupsDeleteCmd() *cobra.Command {
-	var cf clientFlags
 	var tenant string
-	cmd := &cobra.Command{
+	cmd := sendCmd(&cobra.Command{
 		Use: "delete ID", Short: "Delete a device group (its devices fall to the next matching group)", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			if _, err := c.do("DELETE", deviceGroupsPath(tenant, args[0]), "", nil, nil); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "deleted device group %s\n", args[0])
-			return nil
-		},
-	}
-	cf.add(cmd)
+	}, http.MethodDelete, "deleted device group", func(args []string) string { return deviceGroupsPath(tenant, args[0]) })
 	cmd.Flags().StringVar(&tenant, "tenant", "default", "the group's tenant")
 	return cmd
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"encoding/json"
 	"fmt"
+	"net/http"
 	"net/url"
 	"time"
 
@@ -70,26 +71,9 @@ func keysListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "list", Short: "List API keys (never the keys themselves)", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			var res struct{ Value []keyJSON }
-			if _, err := c.do("GET", "/api/v1/apiKeys", "", nil, &res); err != nil {
-				return err
-			}
-			if output == "json" {
-				return printJSON(cmd.OutOrStdout(), res.Value)
-			}
-			tw := newTable(cmd.OutOrStdout())
-			fmt.Fprintln(tw, "ID\tNAME\tPREFIX\tSTATE\tLAST USED\tROLES")
-			for _, k := range res.Value {
-				fmt.Fprintf(tw, "%s\t%s\t%s…\t%s\t%s\t%s\n", k.ID, k.Name, k.Prefix, keyState(k), timeOrDash(k.LastUsedAt), grantsString(k.Roles))
-			}
-			return tw.Flush()
+			return listValues[keyJSON](cmd.OutOrStdout(), &cf, output, "/api/v1/apiKeys", "ID\tNAME\tPREFIX\tSTATE\tLAST USED\tROLES", func(k keyJSON) []any {
+				return []any{k.ID, k.Name, k.Prefix + "…", keyState(k), timeOrDash(k.LastUsedAt), grantsString(k.Roles)}
+			})
 		},
 	}
 	cf.add(cmd)
@@ -117,21 +101,6 @@ func timeOrDash(t *time.Time) string {
 }
 
 func keysRevokeCmd() *cobra.Command {
-	var cf clientFlags
-	cmd := &cobra.Command{
-		Use: "revoke ID", Short: "Revoke an API key at once", Args: cobra.ExactArgs(1),
-		RunE: func(cmd *cobra.Command, args []string) error {
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			if _, err := c.do("DELETE", "/api/v1/apiKeys/"+url.PathEscape(args[0]), "", nil, nil); err != nil {
-				return err
-			}
-			fmt.Fprintf(cmd.OutOrStdout(), "revoked %s\n", args[0])
-			return nil
-		},
-	}
-	cf.add(cmd)
-	return cmd
+	return sendCmd(&cobra.Command{Use: "revoke ID", Short: "Revoke an API key at once", Args: cobra.ExactArgs(1)},
+		http.MethodDelete, "revoked", func(args []string) string { return "/api/v1/apiKeys/" + url.PathEscape(args[0]) })
 }

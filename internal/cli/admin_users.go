@@ -18,32 +18,15 @@ func usersListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "list", Short: "List users with their roles", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			users, err := listUsers(c)
-			if err != nil {
-				return err
-			}
-			if output == "json" {
-				return printJSON(cmd.OutOrStdout(), users)
-			}
-			tw := newTable(cmd.OutOrStdout())
-			fmt.Fprintln(tw, "USERNAME\tID\tTENANT\tSTATE\tROLES")
-			for _, u := range users {
+			return listValues[userJSON](cmd.OutOrStdout(), &cf, output, "/api/v1/users", "USERNAME\tID\tTENANT\tSTATE\tROLES", func(u userJSON) []any {
 				state := "active"
 				if u.Disabled {
 					state = "disabled"
 				} else if u.Locked {
 					state = "locked"
 				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", u.Username, u.ID, u.DefaultTenant, state, grantsString(u.Roles))
-			}
-			return tw.Flush()
+				return []any{u.Username, u.ID, u.DefaultTenant, state, grantsString(u.Roles)}
+			})
 		},
 	}
 	cf.add(cmd)

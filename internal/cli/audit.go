@@ -71,9 +71,6 @@ func auditListCmd() *cobra.Command {
 	cmd := &cobra.Command{
 		Use: "list", Short: "List audit records, oldest first", Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkOutput(output); err != nil {
-				return err
-			}
 			q := url.Values{"top": {strconv.Itoa(top)}}
 			if actor != "" {
 				q.Set("actor", actor)
@@ -84,23 +81,9 @@ func auditListCmd() *cobra.Command {
 			if since > 0 {
 				q.Set("from", time.Now().Add(-since).UTC().Format(time.RFC3339))
 			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			var res struct{ Value []auditRecord }
-			if _, err := c.do("GET", "/api/v1/audit?"+q.Encode(), "", nil, &res); err != nil {
-				return err
-			}
-			if output == "json" {
-				return printJSON(cmd.OutOrStdout(), res.Value)
-			}
-			tw := newTable(cmd.OutOrStdout())
-			fmt.Fprintln(tw, "SEQ\tTIME\tACTOR\tTENANT\tACTION\tTARGET\tSOURCE\tRESULT\tDETAIL")
-			for _, r := range res.Value {
-				fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", r.Seq, r.Time.Format(time.RFC3339), r.Actor, r.Tenant, r.Action, r.Target, r.Source, r.Result, r.Detail)
-			}
-			return tw.Flush()
+			return listValues(cmd.OutOrStdout(), &cf, output, "/api/v1/audit?"+q.Encode(), "SEQ\tTIME\tACTOR\tTENANT\tACTION\tTARGET\tSOURCE\tRESULT\tDETAIL", func(r auditRecord) []any {
+				return []any{r.Seq, r.Time.Format(time.RFC3339), r.Actor, r.Tenant, r.Action, r.Target, r.Source, r.Result, string(r.Detail)}
+			})
 		},
 	}
 	cf.add(cmd)

@@ -7,7 +7,6 @@ import (
 	"net/http"
 	"os"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -34,50 +33,27 @@ type automationRuleRow struct {
 }
 
 func automationListCmd() *cobra.Command {
-	var cf clientFlags
-	var output string
+	var f outputFlags
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List automation rules in the order they run",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkListOutput(output); err != nil {
-				return err
-			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if _, err := c.do(http.MethodGet, automationRulesAPI, "", nil, &raw); err != nil {
-				return err
-			}
-			if output == "json" {
-				return printIndented(cmd.OutOrStdout(), raw)
-			}
-			var page struct{ Value []automationRuleRow }
-			if err := json.Unmarshal(raw, &page); err != nil {
-				return err
-			}
-			return printAutomationRules(cmd.OutOrStdout(), page.Value)
+			return getList(cmd.OutOrStdout(), &f, automationRulesAPI, false, printAutomationRules)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cf.add(cmd)
+	f.add(cmd)
 	return cmd
 }
 
 func printAutomationRules(w io.Writer, rules []automationRuleRow) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ORDER\tID\tNAME\tENABLED\tTRIGGER\tACTIONS\tEXPIRES")
-	for _, r := range rules {
+	return printTable(w, "ORDER\tID\tNAME\tENABLED\tTRIGGER\tACTIONS\tEXPIRES", rules, func(r automationRuleRow) []any {
 		var acts []string
 		for _, a := range r.Actions {
 			acts = append(acts, a.Type)
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%t\t%s\t%s\t%s\n", r.Order, r.ID, r.Name, r.Enabled, r.Trigger.On, strings.Join(acts, ","), r.Expires)
-	}
-	return tw.Flush()
+		return []any{r.Order, r.ID, r.Name, r.Enabled, r.Trigger.On, strings.Join(acts, ","), r.Expires}
+	})
 }
 
 func automationCreateCmd() *cobra.Command {

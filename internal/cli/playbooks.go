@@ -9,7 +9,6 @@ import (
 	"os"
 	"strconv"
 	"strings"
-	"text/tabwriter"
 
 	"github.com/spf13/cobra"
 
@@ -28,55 +27,37 @@ func playbooksCmd() *cobra.Command {
 	return cmd
 }
 
+// playbookRow is the part of a playbook the CLI prints as a table.
+type playbookRow struct {
+	Name, Description string
+	Version           int
+	Builtin           bool
+	Trigger           []string
+	Steps             []struct{ ID string }
+}
+
 func playbooksListCmd() *cobra.Command {
-	var cf clientFlags
-	var output string
+	var f outputFlags
 	cmd := &cobra.Command{
 		Use:   "list",
 		Short: "List playbooks (latest versions and built-in ones)",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkListOutput(output); err != nil {
-				return err
-			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
-			if _, err := c.do(http.MethodGet, playbooksAPI, "", nil, &raw); err != nil {
-				return err
-			}
-			if output == "json" {
-				return printIndented(cmd.OutOrStdout(), raw)
-			}
-			var page struct {
-				Value []struct {
-					Name, Description string
-					Version           int
-					Builtin           bool
-					Trigger           []string
-					Steps             []struct{ ID string }
-				}
-			}
-			if err := json.Unmarshal(raw, &page); err != nil {
-				return err
-			}
-			tw := tabwriter.NewWriter(cmd.OutOrStdout(), 0, 4, 2, ' ', 0)
-			fmt.Fprintln(tw, "NAME\tVERSION\tTRIGGER\tSTEPS\tDESCRIPTION")
-			for _, p := range page.Value {
-				v := strconv.Itoa(p.Version)
-				if p.Builtin {
-					v = "built-in"
-				}
-				fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%s\n", p.Name, v, strings.Join(p.Trigger, ","), len(p.Steps), p.Description)
-			}
-			return tw.Flush()
+			return getList(cmd.OutOrStdout(), &f, playbooksAPI, false, printPlaybooks)
 		},
 	}
-	cmd.Flags().StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cf.add(cmd)
+	f.add(cmd)
 	return cmd
+}
+
+func printPlaybooks(w io.Writer, pbs []playbookRow) error {
+	return printTable(w, "NAME\tVERSION\tTRIGGER\tSTEPS\tDESCRIPTION", pbs, func(p playbookRow) []any {
+		v := strconv.Itoa(p.Version)
+		if p.Builtin {
+			v = "built-in"
+		}
+		return []any{p.Name, v, strings.Join(p.Trigger, ","), len(p.Steps), p.Description}
+	})
 }
 
 func playbooksValidateCmd() *cobra.Command {
@@ -172,27 +153,19 @@ type runRow struct {
 }
 
 func playbooksRunsCmd() *cobra.Command {
-	var cf clientFlags
-	var output, name, show string
+	var f outputFlags
+	var name, show string
 	var top int
 	cmd := &cobra.Command{
 		Use:   "runs [--playbook NAME] [--show RUN]",
 		Short: "List playbook runs with their step statuses, newest first, or show one run as JSON",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, _ []string) error {
-			if err := checkListOutput(output); err != nil {
-				return err
-			}
-			c, err := cf.client()
-			if err != nil {
-				return err
-			}
-			var raw json.RawMessage
 			if show != "" {
-				if _, err := c.do(http.MethodGet, playbookRunsAPI+"/"+url.PathEscape(show), "", nil, &raw); err != nil {
+				if err := checkListOutput(f.output); err != nil {
 					return err
 				}
-				return printIndented(cmd.OutOrStdout(), raw)
+				return showJSON(cmd.OutOrStdout(), &f.cf, playbookRunsAPI+"/"+url.PathEscape(show))
 			}
 			path := playbookRunsAPI
 			if name != "" {
@@ -201,40 +174,25 @@ func playbooksRunsCmd() *cobra.Command {
 			if top > 0 {
 				path += "?$top=" + strconv.Itoa(top)
 			}
-			if _, err := c.do(http.MethodGet, path, "", nil, &raw); err != nil {
-				return err
-			}
-			if output == "json" {
-				return printIndented(cmd.OutOrStdout(), raw)
-			}
-			var page struct{ Value []runRow }
-			if err := json.Unmarshal(raw, &page); err != nil {
-				return err
-			}
-			return printRuns(cmd.OutOrStdout(), page.Value)
+			return getList(cmd.OutOrStdout(), &f, path, false, printRuns)
 		},
 	}
 	fl := cmd.Flags()
 	fl.StringVar(&name, "playbook", "", "only runs of this playbook")
 	fl.StringVar(&show, "show", "", "show this run with every step's output, as JSON")
 	fl.IntVar(&top, "top", 0, "at most this many runs (default 100)")
-	fl.StringVarP(&output, "output", "o", "table", "output format: table or json")
-	cf.add(cmd)
+	f.add(cmd)
 	return cmd
 }
 
 func printRuns(w io.Writer, runs []runRow) error {
-	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
-	fmt.Fprintln(tw, "ID\tCREATED\tPLAYBOOK\tVERSION\tINCIDENT\tSTATUS\tSTEPS\tERROR")
-	for _, r := range runs {
+	return printTable(w, "ID\tCREATED\tPLAYBOOK\tVERSION\tINCIDENT\tSTATUS\tSTEPS\tERROR", runs, func(r runRow) []any {
 		var steps []string
 		for _, s := range r.Steps {
 			steps = append(steps, s.ID+"="+s.Status)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%d\t%d\t%s\t%s\t%s\n", r.ID, r.CreatedDateTime, r.Playbook, r.Version, r.IncidentID,
-			r.Status, strings.Join(steps, ","), r.Error)
-	}
-	return tw.Flush()
+		return []any{r.ID, r.CreatedDateTime, r.Playbook, r.Version, r.IncidentID, r.Status, strings.Join(steps, ","), r.Error}
+	})
 }
 
 func playbooksDecideCmd(verb string) *cobra.Command {

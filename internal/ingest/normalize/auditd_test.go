@@ -1,8 +1,6 @@
 package normalize
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,10 +11,7 @@ import (
 // normalizeAuditd normalizes testdata/formats/auditd.log sent for the device "audit-host".
 func normalizeAuditd(t *testing.T, n *Normalizer) ([]Item, []byte) {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "formats", "auditd.log"))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readSample(t, "auditd.log")
 	items, err := n.NormalizeHost(AuditdFormat, b, "audit-host")
 	if err != nil {
 		t.Fatal(err)
@@ -162,42 +157,14 @@ func TestAuditHex(t *testing.T) {
 
 func FuzzAuditd(f *testing.F) {
 	n := newTestNormalizer(f)
-	b, err := os.ReadFile(filepath.Join("testdata", "formats", "auditd.log"))
-	if err != nil {
-		f.Fatal(err)
-	}
+	b := readSample(f, "auditd.log")
 	f.Add(b)
 	f.Add([]byte("node=x type=EXECVE msg=audit(1.5:1): argc=99 a0=41 a1[0]=\"x\"\n"))
 	f.Add([]byte("type=USER_LOGIN msg=audit(9999999999.999:18446744073709551615): msg='op=login\x1dID=\"a\"\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		items, err := n.NormalizeHost(AuditdFormat, b, "h")
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range items {
-			if it.Offset < 0 || it.Offset > len(b) || len(it.Records) == 0 {
-				t.Fatalf("item at %d of %d bytes with %d records", it.Offset, len(b), len(it.Records))
-			}
-			for _, rec := range it.Records {
-				checkRecord(t, rec)
-			}
-		}
+		checkItems(t, b, items, err)
 	})
 }
 
-func BenchmarkNormalizeAuditd(b *testing.B) {
-	n := newTestNormalizer(b)
-	data, err := os.ReadFile(filepath.Join("testdata", "formats", "auditd.log"))
-	if err != nil {
-		b.Fatal(err)
-	}
-	items, _ := n.Normalize(AuditdFormat, data)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := n.Normalize(AuditdFormat, data); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(items)), "ns/event")
-}
+func BenchmarkNormalizeAuditd(b *testing.B) { benchFormat(b, AuditdFormat) }

@@ -2,8 +2,6 @@ package normalize
 
 import (
 	"fmt"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -22,10 +20,7 @@ func newTestNormalizer(t testing.TB) *Normalizer {
 // normalizeFile normalizes a testdata file and checks every record is valid.
 func normalizeFile(t *testing.T, n *Normalizer, format string) []Item {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "formats", fileOf(format)))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readSample(t, fileOf(format))
 	items, err := n.Normalize(format, b)
 	if err != nil {
 		t.Fatal(err)
@@ -161,26 +156,13 @@ func FuzzNormalize(f *testing.F) {
 	n := newTestNormalizer(f)
 	formats := n.Formats()
 	for i, fm := range formats {
-		b, err := os.ReadFile(filepath.Join("testdata", "formats", fileOf(fm)))
-		if err != nil {
-			f.Fatal(err)
-		}
+		b := readSample(f, fileOf(fm))
 		f.Add(uint8(i), b)
 	}
 	f.Add(uint8(0), []byte(`{"value":[{"createdDateTime":"2024-01-01T00:00:00Z","userId":"u","location":{"geoCoordinates":1}}]}`))
 	f.Fuzz(func(t *testing.T, which uint8, b []byte) {
 		items, err := n.Normalize(formats[int(which)%len(formats)], b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range items {
-			if it.Offset < 0 || it.Offset > len(b) || len(it.Records) == 0 {
-				t.Fatalf("item at %d of %d bytes with %d records", it.Offset, len(b), len(it.Records))
-			}
-			for _, rec := range it.Records {
-				checkRecord(t, rec)
-			}
-		}
+		checkItems(t, b, items, err)
 	})
 }
 
@@ -308,20 +290,10 @@ func TestFormatsCells(t *testing.T) {
 func BenchmarkNormalize(b *testing.B) {
 	n := newTestNormalizer(b)
 	for _, fm := range n.Formats() {
-		data, err := os.ReadFile(filepath.Join("testdata", "formats", fileOf(fm)))
-		if err != nil {
-			b.Fatal(err)
-		}
+		data := readSample(b, fileOf(fm))
 		items, _ := n.Normalize(fm, data)
 		b.Run(fm, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := n.Normalize(fm, data); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(items)), "ns/record")
+			benchNormalize(b, n, fm, data, len(items), "ns/record")
 		})
 	}
 }

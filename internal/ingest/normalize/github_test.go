@@ -1,8 +1,6 @@
 package normalize
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,10 +58,7 @@ func TestGitHubAuditCells(t *testing.T) {
 
 func FuzzGitHubAudit(f *testing.F) {
 	n := newTestNormalizer(f)
-	b, err := os.ReadFile(filepath.Join("testdata", "formats", "github-audit.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
+	b := readSample(f, "github-audit.json")
 	f.Add(b)
 	f.Add([]byte(`{"action":"a","@timestamp":-1}` + "\n" + `{"action":"a","created_at":1e30,"actor_id":"x"}`))
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzFormat(t, n, gitHubAuditFormat, b) })

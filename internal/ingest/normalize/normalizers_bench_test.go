@@ -1,8 +1,6 @@
 package normalize
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -164,10 +162,7 @@ func BenchmarkNormalizeJSONFormats(b *testing.B) {
 	n := newTestNormalizer(b)
 	for _, fm := range []string{"entra-signin", "entra-audit", "o365-audit", "cloudtrail", "email-trace", "url-click"} {
 		b.Run(fm, func(b *testing.B) {
-			data, err := os.ReadFile(filepath.Join("testdata", "formats", fileOf(fm)))
-			if err != nil {
-				b.Fatal(err)
-			}
+			data := readSample(b, fileOf(fm))
 			items, err := n.Normalize(fm, data)
 			if err != nil {
 				b.Fatal(err)

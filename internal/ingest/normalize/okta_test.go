@@ -1,8 +1,6 @@
 package normalize
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 )
@@ -67,47 +65,10 @@ func TestOktaCells(t *testing.T) {
 
 func FuzzOkta(f *testing.F) {
 	n := newTestNormalizer(f)
-	b, err := os.ReadFile(filepath.Join("testdata", "formats", "okta.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
+	b := readSample(f, "okta.json")
 	f.Add(b)
 	f.Add([]byte(`{"published":"2024-01-01T00:00:00Z","eventType":"x","securityContext":{"isProxy":"yes","asNumber":"big"},"client":{"geographicalContext":{"geolocation":{"lat":1e999}}}}`))
 	f.Fuzz(func(t *testing.T, b []byte) { fuzzFormat(t, n, oktaFormat, b) })
 }
 
-// fuzzFormat normalizes b as format and checks every item and record.
-func fuzzFormat(t *testing.T, n *Normalizer, format string, b []byte) {
-	items, err := n.Normalize(format, b)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, it := range items {
-		if it.Offset < 0 || it.Offset > len(b) || len(it.Records) == 0 {
-			t.Fatalf("item at %d of %d bytes with %d records", it.Offset, len(b), len(it.Records))
-		}
-		for _, rec := range it.Records {
-			checkRecord(t, rec)
-		}
-	}
-}
-
 func BenchmarkNormalizeOkta(b *testing.B) { benchFormat(b, oktaFormat) }
-
-// benchFormat measures Normalize on the format's sample file, per record.
-func benchFormat(b *testing.B, format string) {
-	n := newTestNormalizer(b)
-	data, err := os.ReadFile(filepath.Join("testdata", "formats", fileOf(format)))
-	if err != nil {
-		b.Fatal(err)
-	}
-	items, _ := n.Normalize(format, data)
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := n.Normalize(format, data); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(items)), "ns/event")
-}

@@ -1,8 +1,6 @@
 package normalize
 
 import (
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 
@@ -192,10 +190,7 @@ func TestShippedRecords(t *testing.T) {
 // input: no panics, and every record either an error with a reason or a row of valid values.
 func FuzzSuricata(f *testing.F) {
 	n := newTestNormalizer(f)
-	b, err := os.ReadFile(filepath.Join("testdata", "formats", "suricata-eve.json"))
-	if err != nil {
-		f.Fatal(err)
-	}
+	b := readSample(f, "suricata-eve.json")
 	f.Add(b)
 	for _, line := range strings.Split(string(b), "\n") {
 		if line != "" {
@@ -226,17 +221,7 @@ func FuzzSuricata(f *testing.F) {
 // EVE record (an alert makes two rows).
 func BenchmarkNormalizeSuricata(b *testing.B) {
 	n := newTestNormalizer(b)
-	data, err := os.ReadFile(filepath.Join("testdata", "formats", "suricata-eve.json"))
-	if err != nil {
-		b.Fatal(err)
-	}
+	data := readSample(b, "suricata-eve.json")
 	items := normalizeSample(b, n, suricataFormat, "suricata-eve.json")
-	b.ReportAllocs()
-	b.SetBytes(int64(len(data)))
-	for b.Loop() {
-		if _, err := n.Normalize(suricataFormat, data); err != nil {
-			b.Fatal(err)
-		}
-	}
-	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(items)), "ns/event")
+	benchNormalize(b, n, suricataFormat, data, len(items), "ns/event")
 }

@@ -1,8 +1,6 @@
 package normalize
 
 import (
-	"os"
-	"path/filepath"
 	"reflect"
 	"strings"
 	"testing"
@@ -13,10 +11,7 @@ import (
 // normalizeSample normalizes testdata/formats/file as format and checks every record.
 func normalizeSample(t testing.TB, n *Normalizer, format, file string) []Item {
 	t.Helper()
-	b, err := os.ReadFile(filepath.Join("testdata", "formats", file))
-	if err != nil {
-		t.Fatal(err)
-	}
+	b := readSample(t, file)
 	items, err := n.Normalize(format, b)
 	if err != nil {
 		t.Fatal(err)
@@ -250,27 +245,14 @@ func TestParseNetTime(t *testing.T) {
 func FuzzZeek(f *testing.F) {
 	n := newTestNormalizer(f)
 	for _, file := range []string{"zeek.json", "zeek-tsv.log"} {
-		b, err := os.ReadFile(filepath.Join("testdata", "formats", file))
-		if err != nil {
-			f.Fatal(err)
-		}
+		b := readSample(f, file)
 		f.Add(b)
 	}
 	f.Add([]byte("#separator \\x\n#fields\t\n\n#types\tset[\n(empty)\n"))
 	f.Add([]byte("#separator \\x2c\n#fields,ts,answers\n#types,time,vector[count]\n1,(empty)\n2,1\\x2c2\n"))
 	f.Fuzz(func(t *testing.T, b []byte) {
 		items, err := n.Normalize(zeekFormat, b)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for _, it := range items {
-			if it.Offset < 0 || it.Offset > len(b) || len(it.Records) == 0 {
-				t.Fatalf("item at %d of %d bytes with %d records", it.Offset, len(b), len(it.Records))
-			}
-			for _, rec := range it.Records {
-				checkRecord(t, rec)
-			}
-		}
+		checkItems(t, b, items, err)
 	})
 }
 
@@ -279,20 +261,10 @@ func FuzzZeek(f *testing.F) {
 func BenchmarkNormalizeZeek(b *testing.B) {
 	n := newTestNormalizer(b)
 	for _, file := range []string{"zeek.json", "zeek-tsv.log"} {
-		data, err := os.ReadFile(filepath.Join("testdata", "formats", file))
-		if err != nil {
-			b.Fatal(err)
-		}
+		data := readSample(b, file)
 		items := normalizeSample(b, n, zeekFormat, file)
 		b.Run(file, func(b *testing.B) {
-			b.ReportAllocs()
-			b.SetBytes(int64(len(data)))
-			for b.Loop() {
-				if _, err := n.Normalize(zeekFormat, data); err != nil {
-					b.Fatal(err)
-				}
-			}
-			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N*len(items)), "ns/event")
+			benchNormalize(b, n, zeekFormat, data, len(items), "ns/event")
 		})
 	}
 }

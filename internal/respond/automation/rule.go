@@ -201,12 +201,8 @@ func parseTrigger(d *playbook.Checker, n *yaml.Node) Trigger {
 }
 
 func parseConditions(d *playbook.Checker, n *yaml.Node) []Condition {
-	if n.Kind != yaml.SequenceNode {
-		d.At(n, "conditions must be a list")
-		return nil
-	}
 	var out []Condition
-	for _, c := range n.Content {
+	for _, c := range d.List(n, "conditions", false) {
 		var cond Condition
 		d.Fields(c, "condition", conditionFields, func(key string, _, v *yaml.Node) {
 			switch key {
@@ -229,12 +225,8 @@ func parseConditions(d *playbook.Checker, n *yaml.Node) []Condition {
 }
 
 func parseActions(d *playbook.Checker, n *yaml.Node) []Action {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.At(n, "actions must be a non-empty list")
-		return nil
-	}
 	var out []Action
-	for _, c := range n.Content {
+	for _, c := range d.List(n, "actions", true) {
 		a := Action{Line: c.Line, Column: c.Column}
 		fields := map[string]*yaml.Node{}
 		if c.Kind == yaml.MappingNode {

@@ -2,7 +2,6 @@ package automation
 
 import (
 	"context"
-	"crypto/rand"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -71,7 +70,7 @@ func (s *Service) Create(ctx context.Context, tenant, file string, src []byte, a
 	if err != nil {
 		return nil, err
 	}
-	rec, err := s.opts.Store.CreateAutomationRule(ctx, meta.AutomationRule{Tenant: tenant, ID: newID(), Name: r.Name,
+	rec, err := s.opts.Store.CreateAutomationRule(ctx, meta.AutomationRule{Tenant: tenant, ID: playbook.NewID(), Name: r.Name,
 		Order: r.Order, Enabled: r.Enabled, Definition: def, CreatedBy: actor.Name})
 	if err != nil {
 		return nil, err
@@ -199,25 +198,5 @@ func (s *Service) rules(ctx context.Context, tenants ...string) ([]*Rule, error)
 }
 
 func (s *Service) audit(ctx context.Context, actor respond.Actor, tenant, action, target, result string, detail map[string]any) {
-	if s.opts.Auditor == nil {
-		return
-	}
-	kind := actor.Kind
-	if kind == "" {
-		kind = auth.KindSystem
-	}
-	err := s.opts.Auditor.Audit(context.WithoutCancel(ctx), auth.Event{Actor: actor.Name, ActorType: kind, Tenant: tenant,
-		Action: action, Target: target, Result: result, Detail: detail})
-	if err != nil {
-		s.opts.Log.Error("audit", "action", action, "target", target, "err", err)
-	}
-}
-
-// newID returns a random UUID (version 4), as Sentinel's automation rule ids are.
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	playbook.Audit(ctx, s.opts.Auditor, s.opts.Log, actor, tenant, action, target, result, detail)
 }

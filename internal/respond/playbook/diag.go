@@ -89,6 +89,23 @@ func (d *Checker) Fields(n *yaml.Node, what string, known []string, fn func(key 
 	}
 }
 
+// List returns the items of sequence node n, reporting a node that is not a sequence (or, with
+// nonEmpty, an empty one) as "what must be a list" and returning nil.
+func (d *Checker) List(n *yaml.Node, what string, nonEmpty bool) []*yaml.Node {
+	switch {
+	case n.Kind != yaml.SequenceNode:
+	case nonEmpty && len(n.Content) == 0:
+	default:
+		return n.Content
+	}
+	if nonEmpty {
+		d.At(n, "%s must be a non-empty list", what)
+	} else {
+		d.At(n, "%s must be a list", what)
+	}
+	return nil
+}
+
 // Str reads a scalar string.
 func (d *Checker) Str(n *yaml.Node, what string) string {
 	if n.Kind != yaml.ScalarNode || n.Tag == "!!null" {

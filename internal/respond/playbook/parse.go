@@ -79,12 +79,8 @@ func Parse(file string, src []byte) (*Playbook, error) {
 }
 
 func (d *Checker) inputs(n *yaml.Node) []Input {
-	if n.Kind != yaml.SequenceNode {
-		d.At(n, "inputs must be a list")
-		return nil
-	}
 	var out []Input
-	for _, c := range n.Content {
+	for _, c := range d.List(n, "inputs", false) {
 		var in Input
 		d.Fields(c, "input", inputFields, func(key string, _, v *yaml.Node) {
 			switch key {
@@ -109,13 +105,9 @@ func (d *Checker) inputs(n *yaml.Node) []Input {
 }
 
 func (d *Checker) steps(n *yaml.Node) []Step {
-	if n.Kind != yaml.SequenceNode || len(n.Content) == 0 {
-		d.At(n, "steps must be a non-empty list")
-		return nil
-	}
 	var out []Step
 	var ids []string
-	for _, c := range n.Content {
+	for _, c := range d.List(n, "steps", true) {
 		s := d.step(c, ids)
 		if s.ID != "" {
 			if slices.Contains(ids, s.ID) {

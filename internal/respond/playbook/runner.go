@@ -2,7 +2,6 @@ package playbook
 
 import (
 	"context"
-	"crypto/rand"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -213,7 +212,7 @@ func (r *Runner) Start(ctx context.Context, tenant string, req StartRequest) (Ru
 	if err != nil {
 		return Run{}, err
 	}
-	run := Run{Tenant: tenant, ID: newID(), Playbook: p.Name, Version: p.Version, Status: RunRunning, Trigger: req.Trigger,
+	run := Run{Tenant: tenant, ID: NewID(), Playbook: p.Name, Version: p.Version, Status: RunRunning, Trigger: req.Trigger,
 		IncidentID: req.IncidentID, AlertID: req.AlertID, StartedBy: req.By.Name, Inputs: inputs}
 	for _, s := range p.Steps {
 		run.Steps = append(run.Steps, StepRun{ID: s.ID, Action: s.Action, Status: StepPending})
@@ -331,25 +330,5 @@ func (r *Runner) save(ctx context.Context, run *Run) error {
 }
 
 func (r *Runner) audit(ctx context.Context, actor respond.Actor, tenant, action, target, result string, detail map[string]any) {
-	if r.opts.Auditor == nil {
-		return
-	}
-	kind := actor.Kind
-	if kind == "" {
-		kind = auth.KindSystem
-	}
-	err := r.opts.Auditor.Audit(context.WithoutCancel(ctx), auth.Event{Actor: actor.Name, ActorType: kind, Tenant: tenant,
-		Action: action, Target: target, Result: result, Detail: detail})
-	if err != nil {
-		r.opts.Log.Error("audit", "action", action, "target", target, "err", err)
-	}
-}
-
-// newID returns a random UUID (version 4).
-func newID() string {
-	var b [16]byte
-	_, _ = rand.Read(b[:])
-	b[6] = b[6]&0x0f | 0x40
-	b[8] = b[8]&0x3f | 0x80
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:])
+	Audit(ctx, r.opts.Auditor, r.opts.Log, actor, tenant, action, target, result, detail)
 }

@@ -9,6 +9,7 @@ import (
 	"github.com/valyala/fastjson"
 
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/normalize"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -50,10 +51,10 @@ type router struct {
 	syslog  *schema.Table
 	batches []*Batch
 	byName  map[string]*Batch
-	tables  map[string]*schema.Table // by index, nil for Syslog-mapped indexes
-	lower   map[string]*schema.Table // tables by lower-case name, built on first need
-	net     *netRoute                // Zeek and Suricata documents (netsensor.go), built on first need
-	win     *winRoute                // Winlogbeat documents (winlogbeat.go), built on first need
+	tables  map[string]*schema.Table      // by index, nil for Syslog-mapped indexes
+	lower   map[string]*schema.Table      // tables by lower-case name, built on first need
+	net     *built[*normalize.Normalizer] // Zeek and Suricata documents (netsensor.go), looked up on first need
+	win     *built[*normalize.WinMapper]  // Winlogbeat documents (winlogbeat.go), looked up on first need
 }
 
 func (r *router) batch(t *schema.Table) *Batch {
