@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/kql"
@@ -46,9 +47,17 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 	}
 	var req struct {
 		Query string `json:"Query"`
+		// Timespan limits every scan to a time range (ISO 8601 duration or interval), as
+		// Graph's runHuntingQuery does.
+		Timespan string `json:"Timespan"`
 	}
 	if err := json.Unmarshal(body, &req); err != nil || strings.TrimSpace(req.Query) == "" {
-		writeError(w, s.d.Log, &Error{Status: http.StatusBadRequest, Code: "badRequest", Msg: `want {"Query": "KQL"}`})
+		writeError(w, s.d.Log, &Error{Status: http.StatusBadRequest, Code: "badRequest", Msg: `want {"Query": "KQL", "Timespan": "P7D" (optional)}`})
+		return
+	}
+	from, to, err := parseTimespan(req.Timespan, time.Now())
+	if err != nil {
+		writeError(w, s.d.Log, badRequest("%v", err))
 		return
 	}
 	tenants, err := s.queryTenants(r.Context(), p, r)
@@ -63,7 +72,7 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q, diags := kql.Compile(req.Query, s.d.Registry, kql.Options{Tenant: p.Tenant, Tenants: tenants,
-		Devices: devices, TableAllowed: tableAllowed(p, tenants)})
+		Devices: devices, TableAllowed: tableAllowed(p, tenants), From: from, To: to})
 	if q == nil {
 		var b struct {
 			Error struct {

@@ -47,13 +47,13 @@ func (s *Server) incidentRoutes(mux *http.ServeMux) {
 	auth := s.authenticate
 	mux.Handle("GET /api/v1/security/incidents", auth(http.HandlerFunc(s.listIncidents)))
 	mux.Handle("GET /api/v1/security/incidents/{id}", auth(http.HandlerFunc(s.getIncident)))
-	mux.Handle("PATCH /api/v1/security/incidents/{id}", auth(http.HandlerFunc(s.patchIncident)))
-	mux.Handle("POST /api/v1/security/incidents/{id}/comments", auth(http.HandlerFunc(s.postIncidentComment)))
-	mux.Handle("GET /api/v1/security/incidents/{id}/history", auth(http.HandlerFunc(s.getIncidentHistory)))
-	mux.Handle("GET /api/v1/security/incidents/{id}/timeline", auth(http.HandlerFunc(s.getIncidentTimeline)))
+	mux.Handle("PATCH /api/v1/security/incidents/{id}", auth(s.incidentInScope(s.patchIncident)))
+	mux.Handle("POST /api/v1/security/incidents/{id}/comments", auth(s.incidentInScope(s.postIncidentComment)))
+	mux.Handle("GET /api/v1/security/incidents/{id}/history", auth(s.incidentInScope(s.getIncidentHistory)))
+	mux.Handle("GET /api/v1/security/incidents/{id}/timeline", auth(s.incidentInScope(s.getIncidentTimeline)))
 	mux.Handle("GET /api/v1/security/alerts_v2", auth(http.HandlerFunc(s.listAlerts)))
 	mux.Handle("GET /api/v1/security/alerts_v2/{id}", auth(http.HandlerFunc(s.getAlert)))
-	mux.Handle("PATCH /api/v1/security/alerts_v2/{id}", auth(http.HandlerFunc(s.patchAlert)))
+	mux.Handle("PATCH /api/v1/security/alerts_v2/{id}", auth(s.alertInScope(s.patchAlert)))
 	if imp, ok := s.d.Incidents.(AlertImporter); ok {
 		mux.Handle("POST /api/v1/security/alerts", auth(s.importAlerts(imp)))
 	}

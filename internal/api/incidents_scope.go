@@ -102,3 +102,41 @@ func (s *Server) checkIncidentVisible(r *http.Request, tenant string, id int64) 
 	}
 	return err
 }
+
+// incidentInScope wraps a handler of one incident (the {id} of its path) so that a principal
+// restricted to device groups gets 404 for an incident none of whose alerts it may see, as
+// GET .../incidents/{id} answers: its history, timeline, comments and changes are as hidden as
+// the incident itself.
+func (s *Server) incidentInScope(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		tenant, _ := tenantOf(r)
+		id, err := incidentID(r)
+		if err == nil {
+			err = s.checkIncidentVisible(r, tenant, id)
+		}
+		if err != nil {
+			writeError(w, s.d.Log, stateError(err))
+			return
+		}
+		next(w, r)
+	}
+}
+
+// alertInScope wraps a handler of one alert (the {id} of its path) likewise.
+func (s *Server) alertInScope(next http.HandlerFunc) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		visible, err := s.alertScope(r.Context(), r)
+		if err == nil && visible != nil {
+			tenant, _ := tenantOf(r)
+			var a meta.IncidentAlert
+			if a, err = s.d.Incidents.Alert(r.Context(), tenant, r.PathValue("id")); err == nil && !visible(a) {
+				err = fmt.Errorf("alert %q: %w", r.PathValue("id"), meta.ErrNotFound)
+			}
+		}
+		if err != nil {
+			writeError(w, s.d.Log, stateError(err))
+			return
+		}
+		next(w, r)
+	}
+}

@@ -211,15 +211,20 @@ func TestAPI(t *testing.T) {
 		query  string
 		status int
 		want   string
+		span   string // the request's Timespan
 	}{
-		{`DeviceProcessEvents | summarize n = count() by DeviceName`, 200, `{"schema":[{"Name":"DeviceName","Type":"string"},{"Name":"n","Type":"long"}],"results":[{"DeviceName":"ws1","n":3}]}`},
-		{`Firewall_CL | where SrcIp has "10.0" | project Bytes, Action`, 200, `"results":[{"Action":"deny","Bytes":42}]`},
-		{`IngestionErrors | where Table =~ "deviceprocesevents" | count`, 200, `"results":[{"Count":1}]`},
-		{"DeviceProcessEvents\n| where FileNme == 'x'", 400, `"line":2,"column":9`},
-		{`DeviceProcesEvents | take 1`, 400, `did you mean`},
+		{`DeviceProcessEvents | summarize n = count() by DeviceName`, 200, `{"schema":[{"Name":"DeviceName","Type":"string"},{"Name":"n","Type":"long"}],"results":[{"DeviceName":"ws1","n":3}]}`, ""},
+		{`Firewall_CL | where SrcIp has "10.0" | project Bytes, Action`, 200, `"results":[{"Action":"deny","Bytes":42}]`, ""},
+		{`Firewall_CL | project Bytes`, 200, `"results":[{"Bytes":42}]`, "2024-05-01T00:00:00Z/P1D"},
+		{`Firewall_CL | project Bytes`, 200, `"results":[]`, "2024-05-02T00:00:00Z/P1D"},
+		{`Firewall_CL | project Bytes`, 200, `"results":[]`, "P7D"},
+		{`Firewall_CL | project Bytes`, 400, `years and months have no fixed length`, "P1M"},
+		{`IngestionErrors | where Table =~ "deviceprocesevents" | count`, 200, `"results":[{"Count":1}]`, ""},
+		{"DeviceProcessEvents\n| where FileNme == 'x'", 400, `"line":2,"column":9`, ""},
+		{`DeviceProcesEvents | take 1`, 400, `did you mean`, ""},
 	}
 	for _, h := range hunt {
-		body, _ := json.Marshal(map[string]string{"Query": h.query})
+		body, _ := json.Marshal(map[string]string{"Query": h.query, "Timespan": h.span})
 		r := s.do(t, "POST", "/api/v1/security/runHuntingQuery", body, nil)
 		if r.status != h.status || !strings.Contains(r.body, h.want) {
 			t.Errorf("runHuntingQuery %q = %d %s; want %d containing %s", h.query, r.status, r.body, h.status, h.want)

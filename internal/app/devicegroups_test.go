@@ -188,6 +188,10 @@ func checkIncidentScope(t *testing.T, s *testServer, key string) {
 	mustStatus(t, s.do(t, "GET", "/api/v1/security/alerts_v2/a-srv", nil, hdr), http.StatusOK)
 	if ws := all["a-ws"]; ws != all["a-srv"] && ws != all["a-user"] {
 		mustStatus(t, s.do(t, "GET", "/api/v1/security/incidents/"+ws, nil, hdr), http.StatusNotFound)
+		for _, sub := range []string{"/history", "/timeline"} { // as hidden as the incident
+			mustStatus(t, s.do(t, "GET", "/api/v1/security/incidents/"+ws+sub, nil, hdr), http.StatusNotFound)
+			mustStatus(t, s.do(t, "GET", "/api/v1/security/incidents/"+all["a-srv"]+sub, nil, hdr), http.StatusOK)
+		}
 		r := s.do(t, "GET", "/api/v1/security/incidents", nil, hdr)
 		if strings.Contains(r.body, `"id":"`+ws+`"`) {
 			t.Errorf("incident %s of the workstation listed: %s", ws, r.body)

@@ -82,7 +82,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		name = "index.html"
 	}
 	if st, err := fs.Stat(h.files, name); err != nil || st.IsDir() {
-		if path.Ext(name) != "" || strings.HasPrefix(name, "assets/") {
+		// A missing file of the build (an asset, or a top-level file such as robots.txt) is a
+		// 404; deeper paths are client-side routes even with a dot in them, which device
+		// names and accounts have (/devices/ws1.corp.example, /users/ann@corp.example).
+		if strings.HasPrefix(name, "assets/") || !strings.Contains(name, "/") && path.Ext(name) != "" {
 			http.NotFound(w, r)
 			return
 		}

@@ -44,6 +44,7 @@ func TestHandler(t *testing.T) {
 		{"other file", "GET", "/favicon.svg", 200, "no-cache", "image/svg+xml", "<svg/>"},
 		{"missing asset", "GET", "/assets/gone-2b.js", 404, "", "", ""},
 		{"missing file with extension", "GET", "/robots.txt", 404, "", "", ""},
+		{"route with dots", "GET", "/devices/ws1.corp.example/timeline", 200, "no-cache", "text/html", "id=root"},
 		{"dot dot stays inside", "GET", "/../../etc/passwd", 200, "no-cache", "text/html", "id=root"},
 		{"head", "HEAD", "/", 200, "no-cache", "text/html", ""},
 		{"api is never the page", "GET", "/api/v1/nope", 404, "", "application/json", `"notFound"`},
