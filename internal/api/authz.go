@@ -41,6 +41,14 @@ func routePermissions() map[string]auth.Permission {
 		"PUT /api/v1/tables/{name}":                        auth.SettingsWrite,
 		"POST /api/v1/admin/sql":                           auth.AdminSQL,
 		"POST /api/v1/security/runHuntingQuery":            auth.HuntingRun,
+		// Saved hunting queries: who may change one is checked by the handler (owner, or
+		// rules:write for a shared one).
+		"GET /api/v1/security/huntingQueries":           auth.HuntingRun,
+		"POST /api/v1/security/huntingQueries":          auth.HuntingRun,
+		"GET /api/v1/security/huntingQueries/templates": auth.HuntingRun,
+		"GET /api/v1/security/huntingQueries/{id}":      auth.HuntingRun,
+		"PUT /api/v1/security/huntingQueries/{id}":      auth.HuntingRun,
+		"DELETE /api/v1/security/huntingQueries/{id}":   auth.HuntingRun,
 
 		"GET /api/v1/security/incidents":                auth.IncidentsRead,
 		"GET /api/v1/security/incidents/{id}":           auth.IncidentsRead,
@@ -80,6 +88,7 @@ func routePermissions() map[string]auth.Permission {
 		"POST /api/v1/security/rules/detectionRules/{id}/test": auth.RulesRead,
 
 		"POST /api/v1/threatIntelligence/indicators:import": auth.RulesWrite,
+		"GET /api/v1/security/tiIndicators":                 auth.RulesRead,
 		"GET /api/v1/deception/decoys":                      auth.RulesRead,
 		"POST /api/v1/deception/decoys":                     auth.RulesWrite,
 		"GET /api/v1/deception/decoys/{id}":                 auth.RulesRead,
@@ -100,8 +109,38 @@ func routePermissions() map[string]auth.Permission {
 		"POST /api/v1/security/actions/{id}/reject":   auth.ResponseApprove,
 		"POST /api/v1/security/actions/{id}/cancel":   auth.ResponseRequest,
 		"POST /api/v1/security/actions/{id}/undo":     auth.ResponseRequest,
+		"GET /api/v1/security/investigations":         auth.IncidentsRead,
+		"GET /api/v1/security/investigations/{id}":    auth.IncidentsRead,
 		"GET /api/v1/security/automationLevel":        auth.IncidentsRead,
 		"PUT /api/v1/security/automationLevel":        auth.ResponseApprove,
+
+		"GET /api/v1/security/deviceGroups":              auth.DataRead,
+		"POST /api/v1/security/deviceGroups":             auth.SettingsWrite,
+		"GET /api/v1/security/deviceGroups/{id}":         auth.DataRead,
+		"PATCH /api/v1/security/deviceGroups/{id}":       auth.SettingsWrite,
+		"DELETE /api/v1/security/deviceGroups/{id}":      auth.SettingsWrite,
+		"GET /api/v1/security/deviceGroups/{id}/devices": auth.DataRead,
+
+		"GET /api/v1/security/automationRules":                              auth.RulesRead,
+		"POST /api/v1/security/automationRules":                             auth.SettingsWrite,
+		"GET /api/v1/security/automationRules/{id}":                         auth.RulesRead,
+		"PATCH /api/v1/security/automationRules/{id}":                       auth.SettingsWrite,
+		"DELETE /api/v1/security/automationRules/{id}":                      auth.SettingsWrite,
+		"GET /api/v1/security/playbooks":                                    auth.RulesRead,
+		"POST /api/v1/security/playbooks":                                   auth.SettingsWrite,
+		"GET /api/v1/security/playbooks/{id}":                               auth.RulesRead,
+		"POST /api/v1/security/playbooks/{id}/run":                          auth.ResponseRequest,
+		"GET /api/v1/security/playbooks/{id}/runs":                          auth.IncidentsRead,
+		"GET /api/v1/security/playbookRuns":                                 auth.IncidentsRead,
+		"GET /api/v1/security/playbookRuns/{runId}":                         auth.IncidentsRead,
+		"POST /api/v1/security/playbookRuns/{runId}/steps/{stepId}/approve": auth.ResponseApprove,
+		"POST /api/v1/security/playbookRuns/{runId}/steps/{stepId}/reject":  auth.ResponseApprove,
+
+		"POST /api/v1/agents/enrollmentTokens":   auth.SettingsWrite,
+		"POST /api/v1/agents/enroll":             PermPublic, // the one-time enrollment token is checked by the handler
+		"GET /api/v1/agents":                     auth.IncidentsRead,
+		"DELETE /api/v1/agents/{id}":             auth.SettingsWrite,
+		"GET /api/v1/agents/packages/{actionId}": auth.ResponseRequest,
 
 		// Splunk HEC and Elasticsearch shapes: shippers with ingest tokens.
 		"POST /services/collector":           auth.IngestWrite,

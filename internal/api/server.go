@@ -52,10 +52,23 @@ type Deps struct {
 	Decoys Decoys
 	// Actions serves the Action Center (response actions) API; nil leaves those routes out.
 	Actions Actions
-	Keys    *KeyRing
+	// Investigations serves automated investigations; nil leaves those routes out.
+	Investigations Investigations
+	// Agents serves endpoint agent enrollment; nil leaves those routes out.
+	Agents Agents
+	// Automation serves the automation rules API; nil leaves those routes out.
+	Automation Automation
+	// Playbooks serves the playbooks and playbook runs API; nil leaves those routes out.
+	Playbooks Playbooks
+	// HuntingQueries keeps saved hunting queries; nil leaves those routes out.
+	HuntingQueries HuntingQueries
+	Keys           *KeyRing
 	// Auth authenticates users, sessions and stored API keys and keeps the
 	// audit log; nil leaves only the key ring (and the auth routes out).
-	Auth    *auth.Service
+	Auth *auth.Service
+	// Devices places devices in device groups (device group members, scoped
+	// hunting); nil leaves the device group routes out.
+	Devices *auth.Devices
 	Ready   func(ctx context.Context) error // nil when ready to take data
 	Metrics http.Handler
 	// Portal serves the web portal at / (internal/web); nil leaves it out.
@@ -153,7 +166,26 @@ func (s *Server) routes() http.Handler {
 	if s.d.Actions != nil {
 		s.actionRoutes(mux)
 	}
+	if s.d.Investigations != nil {
+		s.investigationRoutes(mux)
+	}
+	if s.d.Agents != nil {
+		s.agentRoutes(mux)
+	}
+	if s.d.Automation != nil {
+		s.automationRoutes(mux)
+	}
+	if s.d.Playbooks != nil {
+		s.playbookRoutes(mux)
+	}
+	if s.d.HuntingQueries != nil {
+		s.huntingQueryRoutes(mux)
+	}
+	if s.d.Devices != nil && s.d.Auth != nil {
+		s.deviceGroupRoutes(mux)
+	}
 	s.tiRoutes(mux)
+	s.tiIndicatorRoutes(mux)
 	s.authRoutes(mux)
 	s.auditRoutes(mux)
 	s.hecRoutes(mux)

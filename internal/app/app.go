@@ -27,6 +27,9 @@ import (
 	syslogrecv "github.com/vigilsec/vigil/internal/ingest/receiver/syslog"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
+	"github.com/vigilsec/vigil/internal/respond/automation"
+	"github.com/vigilsec/vigil/internal/respond/investigate"
+	"github.com/vigilsec/vigil/internal/respond/playbook"
 	"github.com/vigilsec/vigil/internal/schema"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 	"github.com/vigilsec/vigil/internal/web"
@@ -43,20 +46,26 @@ type App struct {
 	bus     *bus.Bus
 	writer  *ingest.Writer
 	api     *api.Server
-	syslog  *syslogrecv.Receiver // nil when not configured
-	sched   *schedule.Scheduler  // runs the rules of rules
-	rules   *ruleset.Set         // content rules and rules created through the API
-	runs    *ruleset.Recorder    // records rule runs
-	stream  *stream.Consumer     // nil when no stream detector is configured
-	decoys  *deception.Detector  // nil when deception is off
-	clock   schedule.Clock       // the scheduler's clock; nil means the system clock (tests set it)
-	alerts  alert.Sink           // the alert path: tuning, alert tables, then correlation into incidents
-	tuning  *tuning.Service      // alert tuning rules
-	resp    *respond.Dispatcher  // runs approved response actions
-	audit   *auditJobs           // copies audit records to VigilAudit and prunes the audit log
-	disrupt *respond.Disruption  // automatic attack disruption
-	actions *respond.Service     // the Action Center
+	syslog  *syslogrecv.Receiver      // nil when not configured
+	sched   *schedule.Scheduler       // runs the rules of rules
+	rules   *ruleset.Set              // content rules and rules created through the API
+	runs    *ruleset.Recorder         // records rule runs
+	stream  *stream.Consumer          // nil when no stream detector is configured
+	decoys  *deception.Detector       // nil when deception is off
+	clock   schedule.Clock            // the scheduler's clock; nil means the system clock (tests set it)
+	alerts  alert.Sink                // the alert path: tuning, alert tables, then correlation into incidents
+	tuning  *tuning.Service           // alert tuning rules
+	resp    *respond.Dispatcher       // runs approved response actions
+	audit   *auditJobs                // copies audit records to VigilAudit and prunes the audit log
+	disrupt *respond.Disruption       // automatic attack disruption
+	air     *investigate.Investigator // automated investigation
+	actions *respond.Service          // the Action Center
+	agents  *agentService             // endpoint agents; nil when agents are off
 	closed  bool
+
+	automation    *automation.Service // automation rules
+	playbooks     *playbook.Runner    // playbooks and their runs
+	autoIncidents *incidentsRef       // the incident service automation acts through
 }
 
 // New opens every component in dependency order; on failure it closes what it opened.
@@ -112,15 +121,19 @@ func (a *App) openStores(ctx context.Context) (err error) {
 
 func (a *App) openBus(ctx context.Context) (err error) {
 	interval, always, _ := a.cfg.Bus.SyncPolicy()
+	agents, err := a.agentListener()
+	if err != nil {
+		return err
+	}
 	a.bus, err = bus.Open(ctx, bus.Config{
 		URL: a.cfg.Bus.URL, StoreDir: filepath.Join(a.cfg.Data, "bus"),
 		MaxBytes: int64(a.cfg.Bus.MaxBytes), MaxAge: a.cfg.Bus.MaxAge,
-		SyncInterval: interval, SyncAlways: always, Replicas: a.cfg.Bus.Replicas,
+		SyncInterval: interval, SyncAlways: always, Replicas: a.cfg.Bus.Replicas, Agents: agents,
 	}, a.log)
 	if err != nil {
 		return fmt.Errorf("bus: %w", err)
 	}
-	return nil
+	return a.openAgents(ctx)
 }
 
 func metaColumns(cs []meta.Column) []schema.ColumnDef {
@@ -170,10 +183,14 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		return err
 	}
 	a.actions = actions
+	if err := a.newAutomation(actions, authSvc); err != nil {
+		return err
+	}
 	incidents, err := a.incidentService(svc, actions)
 	if err != nil {
 		return err
 	}
+	a.autoIncidents.Service = incidents
 	if err := a.newDetection(ctx, svc, promReg); err != nil {
 		return err
 	}
@@ -186,7 +203,8 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		MaxQueryRows: a.cfg.Server.MaxQueryRows, QueryTimeout: a.cfg.Server.QueryTimeout, Auth: authOpts, TLS: tlsCfg,
 		HECRoutes: hecRoutes, Receivers: recvMetrics,
 	}, api.Deps{
-		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: incidents, Rules: a.rules, Tuning: a.tuning, Decoys: a.meta, Actions: actions, Keys: keys, Auth: authSvc, Ready: a.ready,
+		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: incidents, Rules: a.rules, Tuning: a.tuning, Decoys: a.meta, Actions: actions,
+		Investigations: investigate.Reader{Store: a.meta, Actions: actions}, Agents: a.agentAPI(), Automation: a.automation, Playbooks: a.playbooks, HuntingQueries: a.meta, Keys: keys, Auth: authSvc, Devices: a.devices(), Ready: a.ready,
 		Metrics: promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}), Log: a.log, Portal: web.New(),
 	})
 	if err != nil {
@@ -222,13 +240,13 @@ func (a *App) incidentService(svc *ingest.Service, actions *respond.Service) (*i
 		return nil, err
 	}
 	feed := incident.NewFeed(incident.DefaultFeedSize)
-	notify := incident.Notifiers{feed, itable, a.disrupt}
+	notify := incident.Notifiers{feed, itable, a.disrupt, a.automation}
 	// Alert tuning sits first: suppressed alerts go nowhere, resolved ones only to the tables.
 	a.tuning = tuning.New(a.meta, a.log.With("component", "tuning"))
 	a.alerts = &tuning.Sink{Service: a.tuning, Resolved: table,
 		Next: incident.FanOut{table, incident.New(incident.MetaState{Store: a.meta}, incident.Options{Notify: notify,
 			Identities: &incident.IdentityInfo{Registry: a.reg, Store: a.store}}),
-			&respond.RuleActions{Service: actions, Log: a.log.With("component", "rule-actions")}}}
+			&respond.RuleActions{Service: actions, Log: a.log.With("component", "rule-actions")}, a.air}}
 	return &incident.Service{Store: a.meta, Sink: a.alerts, Notify: notify, Feed: feed}, nil
 }
 
@@ -270,6 +288,8 @@ func (a *App) serve(ctx context.Context, ready func(addr string)) error {
 	a.runDetection(apiCtx, &producers)
 	a.runAudit(apiCtx, &producers)
 	a.runResponse(apiCtx, &producers)
+	a.runAutomation(apiCtx, &producers)
+	a.runAgents(apiCtx, &producers)
 	g.Go(func() error {
 		producers.Wait()
 		stopWriter()

@@ -309,6 +309,74 @@ async function main() {
     const csv = readFileSync(await (await dl).path(), 'utf8');
     if (!csv.startsWith('Timestamp,count_')) fail(`CSV starts ${JSON.stringify(csv.slice(0, 40))}`);
 
+    // Saved queries: save the query, reopen it from the Queries panel on a fresh page (its id
+    // in the URL); the templates list the built-in hunting queries.
+    await page.getByRole('button', { name: 'Save', exact: true }).click();
+    await page.getByRole('dialog').getByLabel('Query name').fill('e2e processes per half hour');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('hunting-notice').getByText('Saved "e2e processes per half hour"').waitFor();
+    const savedList = await call('GET', '/api/v1/security/huntingQueries');
+    const savedQ = savedList.value.find((q) => q.name === 'e2e processes per half hour') ?? fail(`not saved: ${JSON.stringify(savedList)}`);
+    if (savedQ.query !== goodQuery) fail(`saved query text: ${JSON.stringify(savedQ.query)}`);
+    await page.goto(`${base}/hunting?q=${encodeURIComponent('print 1')}`);
+    await page.getByRole('tab', { name: 'Queries', exact: true }).click();
+    await page.getByTestId('saved-query').filter({ hasText: 'e2e processes per half hour' }).click();
+    await page.getByTestId('opened-query').getByText('e2e processes per half hour').waitFor();
+    if (!page.url().includes(`id=${savedQ.id}`)) fail(`the saved query is not in the URL: ${page.url()}`);
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await page.locator('[data-testid="result-chart"] .recharts-line').first().waitFor();
+    await page.getByRole('tab', { name: 'Templates' }).click();
+    await page.getByRole('button', { name: 'Kerberoasting' }).waitFor();
+    await shot('hunting-queries');
+    log(`saved query ${savedQ.id} reopened from the panel`);
+
+    // Guided mode: count per device over DeviceProcessEvents, the KQL shown live, rows back.
+    await page.getByRole('tab', { name: 'Guided mode' }).click();
+    await page.locator('select[aria-label="Table"]').selectOption('DeviceProcessEvents');
+    await page.locator('select[aria-label="Summarize"]').selectOption('count');
+    await page.locator('select[aria-label="Add a by column"]').selectOption('DeviceName');
+    await page.getByRole('button', { name: 'Add filter' }).click();
+    await page.locator('select[aria-label="Filter 1 column"]').selectOption('FileName');
+    await page.locator('select[aria-label="Filter 1 operator"]').selectOption('=~');
+    await page.getByLabel('Filter 1 value').fill('powershell.exe');
+    const guidedKql = await page.getByTestId('guided-kql').innerText();
+    if (!guidedKql.includes('| where FileName =~ "powershell.exe"') || !guidedKql.includes('| summarize Count = count() by DeviceName')) fail(`guided KQL: ${guidedKql}`);
+    await page.getByRole('button', { name: 'Run guided query' }).click();
+    await waitFor('guided rows', async () => (await page.locator('[aria-label="Query results"] [role="row"]').count()) > 1, 15_000, 200);
+    if (!page.url().includes('mode=guided')) fail(`guided mode is not in the URL: ${page.url()}`);
+    await shot('hunting-guided');
+    log('guided query ran');
+
+    // Threat intelligence: a STIX bundle imported from the page, its indicator listed.
+    const bundle = JSON.stringify({ type: 'bundle', id: 'bundle--5d0092c5-5f74-4287-9642-33f4c354e56d', objects: [{
+      type: 'indicator', spec_version: '2.1', id: 'indicator--8e2e2d2b-17d4-4cbf-938f-98ee46b3cd3f', created: '2026-01-01T00:00:00Z', modified: '2026-01-01T00:00:00Z',
+      name: 'e2e C2 address', pattern: "[ipv4-addr:value = '203.0.113.7']", pattern_type: 'stix', valid_from: '2026-01-01T00:00:00Z', confidence: 80, indicator_types: ['malicious-activity'],
+    }] });
+    await page.goto(`${base}/threat-intelligence`);
+    await page.getByRole('heading', { name: 'Threat intelligence' }).waitFor();
+    await page.getByTestId('stix-import').setInputFiles({ name: 'e2e-bundle.json', mimeType: 'application/json', buffer: Buffer.from(bundle) });
+    await page.getByTestId('stix-result').getByText(/1 indicators accepted/).waitFor();
+    await waitFor('the imported indicator', async () => {
+      await page.goto(`${base}/threat-intelligence?search=203.0.113`);
+      // isVisible does not wait: let the page load (it checks the session first) before looking.
+      await page.getByRole('table', { name: 'Indicators' }).or(page.getByText(/No indicators/i)).first().waitFor({ timeout: 10_000 }).catch(() => {});
+      return page.getByRole('table', { name: 'Indicators' }).getByText('203.0.113.7').isVisible();
+    }, 30_000, 1000);
+    await shot('threat-intelligence');
+    log('STIX bundle imported and listed');
+
+    // Settings: users, roles and API keys from the API.
+    await page.goto(`${base}/settings`);
+    await page.getByRole('heading', { name: 'Settings' }).waitFor();
+    await page.getByRole('table', { name: 'Users' }).or(page.getByText('No users you can manage')).or(page.getByText(/has no users API/)).waitFor();
+    await page.getByRole('tab', { name: 'Roles' }).click();
+    await page.getByRole('table', { name: 'Roles' }).waitFor();
+    await page.getByRole('tab', { name: 'API keys' }).click();
+    await page.getByRole('table', { name: 'API keys' }).or(page.getByText('No API keys you can manage')).waitFor();
+    await shot('settings');
+    await page.getByRole('tab', { name: 'Automation level' }).click();
+    await page.getByRole('region', { name: 'Automation level' }).waitFor();
+
     // The other pages.
     await page.goto(`${base}/`);
     await page.getByText('Open incidents by severity').waitFor();
@@ -325,6 +393,26 @@ async function main() {
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByRole('table', { name: 'Audit records' }).or(page.getByText('Not available on this server yet')).waitFor();
     await shot('audit');
+
+    // A device's page: its activity from the event store, and its timeline searched.
+    await page.goto(`${base}/devices/${encodeURIComponent('ws-fin-014.corp.local')}`);
+    await page.getByRole('heading', { name: 'ws-fin-014.corp.local' }).waitFor();
+    await page.getByRole('table', { name: 'Activity' }).getByText('DeviceProcessEvents').waitFor();
+    await shot('device');
+    await page.goto(`${base}/devices/${encodeURIComponent('ws-fin-014.corp.local')}/timeline?q=SQBFAFgAIAAoAE4AZQB3AC0ATwBiAGoAZQBjAHQA`);
+    await page.getByRole('table', { name: 'Timeline' }).getByText('powershell.exe').first().waitFor();
+    await page.goto(`${base}/users/alice/alerts`);
+    await page.getByRole('heading', { name: 'alice' }).waitFor();
+
+    // The automated investigation of the workstation's alert (Medium, with a host) ran and
+    // found nothing malicious in its window.
+    const finInc = incidents.find((i) => i.displayName.includes('ws-fin-014')) ?? fail('no ws-fin-014 incident');
+    await waitFor('the investigation of ws-fin-014', async () => {
+      await page.goto(`${base}/incidents/${finInc.id}/investigations`);
+      await page.getByRole('tabpanel').waitFor();
+      return (await page.locator('[data-investigation]').count()) > 0 && (await page.getByText('No threats found').count()) > 0;
+    }, 20_000, 1000);
+    await shot('incident-investigations');
 
     // The Action Center: an isolation requested through the API by the admin key, and an
     // account disabled from the incident's assets in the portal; four eyes keep the admin

@@ -8,13 +8,16 @@ import { Home } from './pages/Home';
 import { IncidentQueue } from './pages/IncidentQueue';
 import { IncidentPage } from './pages/IncidentPage';
 import { DataConnectors } from './pages/DataConnectors';
-import { NotFound, Placeholder } from './pages/Placeholder';
+import { NotFound } from './pages/Placeholder';
 import { Rules } from './pages/Rules';
 import { Audit } from './pages/Audit';
+import { ThreatIntel } from './pages/ThreatIntel';
+import { AlertRedirect, DevicePage, UserPage } from './pages/EntityPages';
 
 // Hunting carries the results grid and charts; Monaco is loaded lazily inside it.
 const Hunting = lazy(() => import('./pages/Hunting'));
 const ActionCenter = lazy(() => import('./pages/ActionCenter'));
+const Settings = lazy(() => import('./pages/Settings'));
 
 export type ThemeName = 'light' | 'dark';
 const themeKey = 'vigil.theme';
@@ -55,9 +58,14 @@ function Gate({ theme, onTheme }: { theme: ThemeName; onTheme: (t: ThemeName) =>
           <Route path="/hunting" element={<Hunting theme={theme} />} />
           <Route path="/rules" element={<Rules />} />
           <Route path="/action-center" element={<ActionCenter />} />
-          <Route path="/threat-intelligence" element={<Placeholder title="Threat intelligence" missing="the threat intelligence indicators API (list and import indicators)" />} />
+          <Route path="/devices/:name" element={<DevicePage />} />
+          <Route path="/devices/:name/:tab" element={<DevicePage />} />
+          <Route path="/users/:name" element={<UserPage />} />
+          <Route path="/users/:name/:tab" element={<UserPage />} />
+          <Route path="/alerts/:id" element={<AlertRedirect />} />
+          <Route path="/threat-intelligence" element={<ThreatIntel />} />
           <Route path="/data-connectors" element={<DataConnectors />} />
-          <Route path="/settings" element={<Placeholder title="Settings" missing="pages over the users, roles, tenants and API keys API, which is landing now (manage them with the API or the CLI meanwhile)" />} />
+          <Route path="/settings" element={<Settings />} />
           <Route path="/audit" element={<Audit />} />
           <Route path="*" element={<NotFound />} />
         </Routes>

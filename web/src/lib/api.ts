@@ -62,6 +62,9 @@ interface ErrorBody {
 export interface RequestOptions {
   method?: 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
   body?: unknown;
+  /** rawBody is sent as it is (a YAML rule, a STIX bundle), with contentType. */
+  rawBody?: string;
+  contentType?: string;
   headers?: Record<string, string>;
   signal?: AbortSignal;
   /** noAuthRedirect keeps a 401 from signing the user out (for the sign-in calls). */
@@ -72,6 +75,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
   const method = opts.method ?? 'GET';
   const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (opts.rawBody !== undefined) headers['Content-Type'] = opts.contentType ?? 'text/plain';
   if (current?.kind === 'key') headers.Authorization = `Bearer ${current.key}`;
   const tenant = getTenant();
   if (tenant) headers['X-Vigil-Tenant'] = tenant;
@@ -81,7 +85,7 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     res = await fetch(path, {
       method,
       headers,
-      body: opts.body === undefined ? null : JSON.stringify(opts.body),
+      body: opts.rawBody ?? (opts.body === undefined ? null : JSON.stringify(opts.body)),
       credentials: 'same-origin',
       signal: opts.signal ?? null,
     });

@@ -245,7 +245,7 @@ function ActionPanel({ id, onClose, onOpen, onChanged }: { id: string; onClose: 
   );
 }
 
-function AutomationPanel() {
+export function AutomationPanel() {
   const ps = usePageStyles();
   const { data, error, set } = useAsync((sig) => getAutomationLevel(sig), []);
   const [err, setErr] = useState<string | null>(null);
@@ -272,7 +272,7 @@ function AutomationPanel() {
         {Object.entries(levels).map(([k, v]) => <Option key={k} value={k}>{v}</Option>)}
       </Dropdown>
       <Switch label="Four eyes (approver ≠ requester)" checked={data.fourEyes} disabled={busy} onChange={(_, d) => void save({ fourEyes: d.checked })} />
-      {data.attackDisruption !== undefined && <Text className={ps.muted}>Attack disruption: {data.attackDisruption ? 'on' : 'off'}</Text>}
+      {data.attackDisruption !== undefined && <Switch label="Attack disruption" checked={data.attackDisruption} disabled={busy} onChange={(_, d) => void save({ attackDisruption: d.checked })} />}
       {busy && <Spinner size="tiny" />}
       {err && <MessageBar intent="error" role="alert" style={{ width: '100%' }}><MessageBarBody>{err}</MessageBarBody></MessageBar>}
     </section>

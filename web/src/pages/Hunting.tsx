@@ -1,12 +1,14 @@
-// Advanced hunting: KQL editor, results grid, charts for `render`, query history. The query
-// is in the URL (?q=) so a hunt can be shared.
-import { lazy, Suspense, useCallback, useMemo, useRef, useState } from 'react';
+// Advanced hunting: KQL editor or guided builder, results grid, charts for `render`, query
+// history, saved and shared queries, templates, and "create detection rule" from a query. The
+// query is in the URL (?q=, the saved query opened in ?id=, guided mode in ?mode=guided) so a
+// hunt can be shared.
+import { lazy, Suspense, useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router-dom';
 import {
-  Button, Dropdown, makeStyles, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, MessageBar, MessageBarBody, MessageBarTitle,
+  Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, makeStyles, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, MessageBar, MessageBarBody, MessageBarTitle,
   Option, Spinner, Tab, TabList, Text, tokens, Tooltip,
 } from '@fluentui/react-components';
-import { History20Regular, Play20Filled, Table20Regular } from '@fluentui/react-icons';
+import { Add20Regular, History20Regular, Play20Filled, Save20Regular, ShieldAdd20Regular, Table20Regular } from '@fluentui/react-icons';
 import { api, ApiError, errorText } from '../lib/api';
 import { toMarkers, type Marker } from '../lib/diagnostics';
 import { addHistory, clearHistory, loadHistory, type HistoryItem } from '../lib/history';
@@ -16,6 +18,13 @@ import { useAsync } from '../lib/useAsync';
 import { Empty, usePageStyles } from './common';
 import { ResultsGrid } from './ResultsGrid';
 import type { ThemeName } from '../App';
+import { emptyGuided, type GuidedQuery } from '../lib/guided';
+import { createSavedQuery, deleteSavedQuery, getSavedQuery, listSavedQueries, listTemplates, updateSavedQuery, type SavedQuery, type SavedQueryInput } from '../lib/savedQueries';
+import { guessEntities, ruleId, type RuleDraft } from '../lib/ruleYaml';
+import { GuidedBuilder } from './GuidedBuilder';
+import { QueriesPanel } from './QueriesPanel';
+import { SaveQueryDialog } from './SaveQueryDialog';
+import { CreateRuleDialog } from './RuleDialog';
 
 const KustoEditor = lazy(() => import('./KustoEditor'));
 const ResultChart = lazy(() => import('./ResultChart'));
@@ -24,8 +33,9 @@ const starter = 'DeviceProcessEvents\n| where Timestamp > ago(7d)\n| summarize c
 
 const useStyles = makeStyles({
   layout: { display: 'grid', gridTemplateColumns: '220px 1fr', gap: '12px', flex: 1, minHeight: 0 },
-  schema: { overflow: 'auto', backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium, padding: '8px', fontSize: tokens.fontSizeBase200, maxHeight: 'calc(100vh - 140px)' },
+  schema: { overflowY: 'auto', overflowX: 'hidden', backgroundColor: tokens.colorNeutralBackground1, borderRadius: tokens.borderRadiusMedium, padding: '8px', fontSize: tokens.fontSizeBase200, maxHeight: 'calc(100vh - 140px)' },
   main: { display: 'flex', flexDirection: 'column', gap: '8px', minWidth: 0, minHeight: 0 },
+  guided: { minHeight: '200px', flexShrink: 0, display: 'flex', flexDirection: 'column' },
   editor: { height: '200px', border: `1px solid ${tokens.colorNeutralStroke1}`, borderRadius: tokens.borderRadiusMedium, overflow: 'hidden', resize: 'vertical', minHeight: '120px' },
   diag: { fontFamily: tokens.fontFamilyMonospace, fontSize: tokens.fontSizeBase200, cursor: 'pointer', textAlign: 'left', background: 'none', border: 'none', color: 'inherit', padding: '2px 0', display: 'block' },
   table: { display: 'flex', alignItems: 'center', gap: '4px', width: '100%', whiteSpace: 'nowrap', overflow: 'hidden', textOverflow: 'ellipsis', textAlign: 'left', background: 'none', border: 'none', color: tokens.colorNeutralForeground1, padding: '3px 4px', cursor: 'pointer', borderRadius: '4px',
@@ -49,7 +59,43 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
   const [chart, setChart] = useState<ChartKind>('table');
   const [tableFilter, setTableFilter] = useState('');
   const tables = useAsync((sig) => api<TableInfo[]>('/api/v1/tables', { signal: sig }), []);
+  const saved = useAsync((sig) => listSavedQueries(sig), []);
+  const templates = useAsync((sig) => listTemplates(sig), []);
   const ctl = useRef<AbortController | null>(null);
+  const [side, setSide] = useState<'schema' | 'queries'>(params.get('id') ? 'queries' : 'schema');
+  const mode = params.get('mode') === 'guided' ? 'guided' : 'advanced';
+  const [guided, setGuided] = useState<GuidedQuery>(() => emptyGuided());
+  const openId = params.get('id') ?? '';
+  const [opened, setOpened] = useState<SavedQuery | null>(null);
+  const [openErr, setOpenErr] = useState<unknown>(null);
+  const [saveDialog, setSaveDialog] = useState<'save' | 'saveAs' | null>(null);
+  const [ruleDialog, setRuleDialog] = useState<RuleDraft | null>(null);
+  const [notice, setNotice] = useState('');
+  const [confirmDelete, setConfirmDelete] = useState<SavedQuery | null>(null);
+
+  // A saved query named in the URL (?id=) opens into the editor once.
+  const loadedId = useRef('');
+  useEffect(() => {
+    if (!openId || loadedId.current === openId) return;
+    loadedId.current = openId;
+    const c = new AbortController();
+    getSavedQuery(openId, c.signal).then((q) => {
+      setOpened(q);
+      if (!params.get('q')) setText(q.query);
+    }, (e: unknown) => { if (!c.signal.aborted) setOpenErr(e); });
+    return () => c.abort();
+  }, [openId, params]);
+
+  const setUrl = useCallback((p: Record<string, string>) => {
+    setParams((old) => {
+      const n = new URLSearchParams(old);
+      for (const [k, v] of Object.entries(p)) {
+        if (v) n.set(k, v);
+        else n.delete(k);
+      }
+      return n;
+    }, { replace: true });
+  }, [setParams]);
 
   const run = useCallback(async (q?: string) => {
     const query = q ?? text;
@@ -60,7 +106,7 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
     setRunning(true);
     setErr(null);
     setMarkers([]);
-    setParams(new URLSearchParams({ q: query }), { replace: true });
+    setUrl({ q: query });
     const t0 = performance.now();
     try {
       const r = await api<HuntingResult>('/api/v1/security/runHuntingQuery', { method: 'POST', body: { Query: query }, signal: c.signal });
@@ -79,7 +125,58 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
       setElapsed(performance.now() - t0);
       if (ctl.current === c) setRunning(false);
     }
-  }, [text, setParams]);
+  }, [text, setUrl]);
+
+  const openQuery = (q: { id?: string; name: string; query: string }) => {
+    setText(q.query);
+    setOpenErr(null);
+    setNotice('');
+    if (q.id) {
+      loadedId.current = q.id;
+      setOpened(saved.data?.find((x) => x.id === q.id) ?? null);
+    } else {
+      setOpened(null);
+    }
+    setUrl({ id: q.id ?? '', q: q.query, mode: '' });
+  };
+  const save = async (input: SavedQueryInput, asNew: boolean) => {
+    const q = !asNew && opened?.canEdit ? await updateSavedQuery(opened.id, input) : await createSavedQuery(input);
+    setOpened(q);
+    loadedId.current = q.id;
+    setUrl({ id: q.id });
+    setSaveDialog(null);
+    setNotice(`Saved "${q.name}"${q.shared ? ', shared with the tenant' : ''}.`);
+    saved.reload();
+  };
+  const quickSave = () => {
+    if (opened?.canEdit) {
+      void save({ name: opened.name, description: opened.description, folder: opened.folder, shared: opened.shared, query: text }, false)
+        .catch((e: unknown) => setNotice(`Not saved: ${errorText(e)}`));
+    } else {
+      setSaveDialog('saveAs');
+    }
+  };
+  const remove = async (q: SavedQuery) => {
+    setConfirmDelete(null);
+    try {
+      await deleteSavedQuery(q.id);
+      if (opened?.id === q.id) {
+        setOpened(null);
+        setUrl({ id: '' });
+      }
+      setNotice(`Deleted "${q.name}".`);
+      saved.reload();
+    } catch (e) {
+      setNotice(`Not deleted: ${errorText(e)}`);
+    }
+  };
+  const newRule = () => {
+    const columns = result && ranQuery === text ? result.schema.map((c) => c.Name) : [];
+    setRuleDialog({
+      id: ruleId(), name: opened?.name ?? '', description: opened?.description ?? '', severity: 'Medium', frequency: '1h', period: '1h',
+      tactics: [], techniques: [], query: text.replace(/\n\|\s*render\b[^\n]*/g, ''), entities: guessEntities(columns),
+    });
+  };
 
   const series = useMemo(() => (result && chart !== 'table' ? seriesOf(result, chart) : null), [result, chart]);
   const tableList = useMemo(() => (tables.data ?? [])
@@ -92,6 +189,10 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
       <div className={ps.header}>
         <h1 className={ps.title}>Advanced hunting</h1>
         <span style={{ flex: 1 }} />
+        {opened && <Text className={ps.muted} data-testid="opened-query">{opened.name}{opened.shared ? ' (shared)' : ''}</Text>}
+        <Button icon={<Save20Regular />} onClick={quickSave} disabled={!text.trim()}>Save</Button>
+        <Button icon={<Add20Regular />} onClick={() => setSaveDialog('saveAs')} disabled={!text.trim()}>Save as</Button>
+        <Button icon={<ShieldAdd20Regular />} onClick={newRule} disabled={!text.trim()}>Create detection rule</Button>
         <Tooltip content="Shift+Enter or Ctrl+Enter" relationship="description">
           <Button appearance="primary" icon={running ? <Spinner size="tiny" /> : <Play20Filled />} onClick={() => void run()} disabled={running}>Run query</Button>
         </Tooltip>
@@ -111,8 +212,14 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
         </Menu>
       </div>
       <div className={s.layout}>
-        <nav className={s.schema} aria-label="Schema">
-          <Text weight="semibold" block>Schema</Text>
+        <nav className={s.schema} aria-label="Schema and queries">
+          <TabList size="small" selectedValue={side} onTabSelect={(_, d) => setSide(d.value as 'schema' | 'queries')}>
+            <Tab value="schema">Schema</Tab>
+            <Tab value="queries">Queries</Tab>
+          </TabList>
+          {side === 'queries' ? (
+            <QueriesPanel saved={saved} templates={templates} activeId={opened?.id ?? ''} onOpen={openQuery} onDelete={setConfirmDelete} />
+          ) : <>
           <input aria-label="Filter tables" placeholder="Filter tables" value={tableFilter} onChange={(e) => setTableFilter(e.target.value)}
             style={{ width: '100%', boxSizing: 'border-box', margin: '6px 0', padding: 4, background: 'transparent', color: 'inherit', border: `1px solid ${tokens.colorNeutralStroke1}`, borderRadius: 4 }} />
           {tables.loading ? <Spinner size="tiny" /> : tables.error ? <Text>{errorText(tables.error)}</Text> : tableList.slice(0, 400).map((t) => (
@@ -122,9 +229,27 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
               <span style={{ fontWeight: t.rows > 0 ? 600 : 400, overflow: 'hidden', textOverflow: 'ellipsis' }}>{t.name}</span>
             </button>
           ))}
+          </>}
         </nav>
         <div className={s.main}>
-          <div className={s.editor}>
+          <TabList size="small" selectedValue={mode} onTabSelect={(_, d) => setUrl({ mode: d.value === 'guided' ? 'guided' : '' })}>
+            <Tab value="advanced">Advanced mode</Tab>
+            <Tab value="guided">Guided mode</Tab>
+          </TabList>
+          {notice && <MessageBar intent={notice.startsWith('Not ') ? 'error' : 'success'} data-testid="hunting-notice"><MessageBarBody>{notice}</MessageBarBody></MessageBar>}
+          {openErr !== null && <MessageBar intent="error"><MessageBarBody>The saved query {openId} cannot be opened: {errorText(openErr)}</MessageBarBody></MessageBar>}
+          {mode === 'guided' && (
+            <div className={s.guided}>
+              {tables.error ? <Text>{errorText(tables.error)}</Text> : (
+                <GuidedBuilder tables={tables.data ?? []} value={guided} onChange={setGuided} running={running}
+                  onRun={(kql) => { setText(kql); void run(kql); }}
+                  onEdit={(kql) => { setText(kql); setUrl({ mode: '', q: kql }); }} />
+              )}
+            </div>
+          )}
+          {/* The editor stays mounted in guided mode (hidden): unmounting Monaco while the Kusto
+              worker answers breaks the worker's callbacks, and it keeps the text and undo. */}
+          <div className={s.editor} style={mode === 'guided' ? { display: 'none' } : undefined}>
             <Suspense fallback={<Spinner label="Loading the editor" style={{ marginTop: 40 }} />}>
               <KustoEditor value={text} onChange={setText} onRun={() => void run()} markers={markers} tables={tables.data} dark={theme === 'dark'} jumpTo={jumpTo} />
             </Suspense>
@@ -170,6 +295,24 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
           {ranQuery && ranQuery !== text && result && !err && <Text size={200} className={ps.muted}>The results are of the previous query text.</Text>}
         </div>
       </div>
+      {saveDialog && (
+        <SaveQueryDialog title={saveDialog === 'saveAs' && opened ? `Save a copy of ${opened.name}` : 'Save query'}
+          initial={{ name: saveDialog === 'saveAs' && opened ? `${opened.name} (copy)` : opened?.name ?? '', description: opened?.description ?? '', folder: opened?.folder ?? '', shared: false, query: text }}
+          onSave={(q) => save({ ...q, query: text }, true)} onClose={() => setSaveDialog(null)} />
+      )}
+      {ruleDialog && <CreateRuleDialog initial={ruleDialog} columns={result && ranQuery === text ? result.schema.map((c) => c.Name) : []} onClose={() => setRuleDialog(null)} />}
+      {confirmDelete && (
+        <Dialog open onOpenChange={(_, d) => { if (!d.open) setConfirmDelete(null); }}>
+          <DialogSurface><DialogBody>
+            <DialogTitle>Delete {confirmDelete.name}?</DialogTitle>
+            <DialogContent>{confirmDelete.shared ? 'It is shared: it goes for everyone in the tenant.' : 'This cannot be undone.'}</DialogContent>
+            <DialogActions>
+              <Button onClick={() => setConfirmDelete(null)}>Cancel</Button>
+              <Button appearance="primary" onClick={() => void remove(confirmDelete)}>Delete</Button>
+            </DialogActions>
+          </DialogBody></DialogSurface>
+        </Dialog>
+      )}
     </div>
   );
 }

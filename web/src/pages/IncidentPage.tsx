@@ -15,12 +15,14 @@ import { huntQueryFor } from './huntLinks';
 import { ActionStatusBadge } from './actionParts';
 import { actionTypeLabel, listActions, requestAction, targetText } from '../lib/actions';
 import { ResolveDialog } from './IncidentQueue';
+import { InvestigationsTab } from './Investigations';
 
 const IncidentGraph = lazy(() => import('./IncidentGraph'));
 
 const tabs = [
   { id: 'story', label: 'Attack story' }, { id: 'alerts', label: 'Alerts' }, { id: 'assets', label: 'Assets' },
-  { id: 'graph', label: 'Graph' }, { id: 'actions', label: 'Actions' }, { id: 'comments', label: 'Comments' }, { id: 'history', label: 'History' },
+  { id: 'graph', label: 'Graph' }, { id: 'investigations', label: 'Investigations' }, { id: 'actions', label: 'Actions' }, { id: 'comments', label: 'Comments' },
+  { id: 'history', label: 'History' },
 ];
 
 const useStyles = makeStyles({
@@ -74,6 +76,7 @@ export function IncidentPage() {
         {tab === 'alerts' && <AlertsTab inc={inc} />}
         {tab === 'assets' && <AssetsTab inc={inc} />}
         {tab === 'graph' && <Suspense fallback={<Spinner label="Loading the graph" />}><IncidentGraph incident={inc} dark={dark} /></Suspense>}
+        {tab === 'investigations' && <InvestigationsTab incidentId={inc.id} />}
         {tab === 'actions' && <ActionsTab inc={inc} />}
         {tab === 'comments' && <CommentsTab inc={inc} onChanged={reload} />}
         {tab === 'history' && <HistoryTab inc={inc} />}

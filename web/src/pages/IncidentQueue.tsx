@@ -12,6 +12,7 @@ import { compareIncidents, filterFromURL, filterToURL, matches, odataFilter, ser
 import { fetchIncidents, maxQueue, patchIncident } from '../lib/incidents';
 import { classifications, determinationsFor, severities, statuses, type Incident } from '../lib/types';
 import { useAsync } from '../lib/useAsync';
+import { SavedFilters } from './SavedFilters';
 import { cap, DisruptedBadge, Empty, ErrorBar, fmtTime, isDisrupted, SeverityBadge, StatusBadge, statusLabel, usePageStyles } from './common';
 
 const useStyles = makeStyles({
@@ -134,6 +135,7 @@ export function IncidentQueue() {
           <AssignedFilter value={f.assignedTo} onChange={(v) => setFilter({ assignedTo: v })} />
         <Input contentBefore={<Search20Regular />} placeholder="Search name, ID or tag" aria-label="Search incidents" value={f.search}
           onChange={(_, d) => setFilter({ search: d.value })} />
+        <SavedFilters current={filterText ? params.toString() : ''} onPick={(q) => setParams(new URLSearchParams(q), { replace: true })} />
         {filterText && <Button appearance="subtle" onClick={() => setParams(new URLSearchParams(), { replace: true })}>Clear filters</Button>}
       </div>
       {filterText && <Text size={200} className={ps.muted} font="monospace" title="The filter in OData syntax">$filter={filterText}</Text>}
