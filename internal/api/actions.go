@@ -3,7 +3,9 @@ package api
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
+	"slices"
 	"strconv"
 	"time"
 
@@ -91,12 +93,26 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	list, err := s.d.Actions.List(r.Context(), tenant, f)
+	var visible func(respond.Action) bool
+	if err == nil {
+		visible, err = s.actionScope(r.Context(), r)
+	}
+	if visible != nil { // a page may then hold fewer than $top actions
+		list = slices.DeleteFunc(list, func(a respond.Action) bool { return !visible(a) })
+	}
 	s.reply(w, http.StatusOK, map[string]any{"value": list}, err, actionError)
 }
 
 func (s *Server) getAction(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	a, err := s.d.Actions.Get(r.Context(), tenant, r.PathValue("id"))
+	var visible func(respond.Action) bool
+	if err == nil {
+		visible, err = s.actionScope(r.Context(), r)
+	}
+	if visible != nil && !visible(a) {
+		err = fmt.Errorf("action %s: %w", a.ID, meta.ErrNotFound)
+	}
 	s.reply(w, http.StatusOK, a, err, actionError)
 }
 

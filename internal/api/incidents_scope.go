@@ -10,6 +10,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/auth"
 	"github.com/vigilsec/vigil/internal/meta"
+	"github.com/vigilsec/vigil/internal/respond"
 )
 
 // alertVisible reports whether an alert may be shown to the request's
@@ -139,4 +140,26 @@ func (s *Server) alertInScope(next http.HandlerFunc) http.HandlerFunc {
 		}
 		next(w, r)
 	}
+}
+
+// actionScope returns whether an action may be shown to the request's principal; nil when
+// every action may (no device-group restriction of incidents:read). Actions on a device
+// outside the principal's groups are hidden, as the device's incidents are; actions on no
+// device (accounts, indicators, messages) are shown.
+func (s *Server) actionScope(ctx context.Context, r *http.Request) (func(respond.Action) bool, error) {
+	p, _ := PrincipalFrom(r.Context())
+	groups, all := p.DeviceGroups(auth.IncidentsRead, p.Tenant)
+	if all {
+		return nil, nil
+	}
+	locate := func(string) string { return "" }
+	if s.d.Devices != nil {
+		var err error
+		if locate, err = s.d.Devices.Locator(ctx, p.Tenant); err != nil {
+			return nil, err
+		}
+	}
+	return func(a respond.Action) bool {
+		return a.Target.Device == "" || slices.Contains(groups, locate(a.Target.Device))
+	}, nil
 }

@@ -108,6 +108,15 @@ func TestDeviceGroupScope(t *testing.T) {
 	// Approving an out-of-scope action is refused too.
 	c := decodeAction(t, s.as(t, resp, "POST", "/api/v1/security/actions", `{"type":"isolateDevice","target":{"device":"ws1.contoso.com"}}`), http.StatusCreated)
 	mustStatus(t, s.as(t, srv, "POST", "/api/v1/security/actions/"+c.ID+"/approve", `{}`), http.StatusForbidden)
+	// ... and out-of-scope actions are not shown, by list or by id.
+	mustStatus(t, s.as(t, srv, "GET", "/api/v1/security/actions/"+c.ID, ""), http.StatusNotFound)
+	mustStatus(t, s.as(t, srv, "GET", "/api/v1/security/actions/"+a.ID, ""), http.StatusOK)
+	if l := s.as(t, srv, "GET", "/api/v1/security/actions", ""); !strings.Contains(l.body, a.ID) || strings.Contains(l.body, c.ID) {
+		t.Errorf("scoped action list: %s", l.body)
+	}
+	if l := s.as(t, resp, "GET", "/api/v1/security/actions", ""); !strings.Contains(l.body, c.ID) {
+		t.Errorf("unscoped action list lacks %s: %s", c.ID, l.body)
+	}
 
 	// Incidents and alerts: those naming a device of the groups, or no device at all.
 	checkIncidentScope(t, s, srv)
