@@ -23,14 +23,18 @@
 // # Execution
 //
 // The Dispatcher runs approved actions asynchronously through the first Responder that
-// supports their type, with a timeout per action and retries of failures wrapping
-// ErrTransient, recording sent, running, then completed, failed or timedOut. Undo creates a
-// linked action of the inverse type (releaseIsolation, enableAccount, restoreFile).
+// supports the action (its type, or the action itself for an ActionSupporter such as the agent
+// responder, which takes only devices with an enrolled agent), with a timeout per action and
+// retries of failures wrapping ErrTransient, recording sent, running, then completed, failed or
+// timedOut. Undo creates a linked action of the inverse type (releaseIsolation, enableAccount,
+// restoreFile, restoreEmail). The real responders are under responders/ (agent, ldap, imap,
+// webhook); automation rules, playbooks, automated investigation and attack disruption request
+// actions as their requester types.
 //
-// SimulatedResponder stands in for the endpoint agent, directory and mail responders until
-// they land: it performs nothing on real systems, but keeps the state it pretends to change
-// (isolated devices, disabled accounts, quarantined files, blocked indicators) in the state
-// store, so undo works and the state can be queried.
+// SimulatedResponder takes what no configured responder does (and everything in the demo): it
+// performs nothing on real systems, but keeps the state it pretends to change (isolated
+// devices, disabled accounts, quarantined files, blocked indicators) in the state store, so
+// undo works and the state can be queried, and its results say they were simulated.
 //
 // Every state change is audited (auth.Auditor) and appended as a row of the huntable
 // VigilActions table.

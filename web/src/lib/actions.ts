@@ -6,7 +6,7 @@ export type ActionStatus = 'pendingApproval' | 'approved' | 'rejected' | 'sent' 
 export const actionStatuses: ActionStatus[] = ['pendingApproval', 'approved', 'rejected', 'sent', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
 
 export const actionTypes = ['isolateDevice', 'releaseIsolation', 'stopAndQuarantineFile', 'restoreFile', 'disableAccount', 'enableAccount',
-  'resetPassword', 'collectInvestigationPackage', 'blockIndicator', 'runScript', 'softDeleteEmail'] as const;
+  'resetPassword', 'collectInvestigationPackage', 'blockIndicator', 'runScript', 'softDeleteEmail', 'restoreEmail', 'purgeAttachment'] as const;
 
 export interface ActionTarget {
   device?: string;
@@ -75,7 +75,7 @@ export function actionStatusLabel(s: string): string {
 const typeLabels: Record<string, string> = {
   isolateDevice: 'Isolate device', releaseIsolation: 'Release from isolation', stopAndQuarantineFile: 'Stop and quarantine file',
   restoreFile: 'Restore file', disableAccount: 'Disable account', enableAccount: 'Enable account', resetPassword: 'Reset password',
-  collectInvestigationPackage: 'Collect investigation package', blockIndicator: 'Block indicator', runScript: 'Run script', softDeleteEmail: 'Soft delete email',
+  collectInvestigationPackage: 'Collect investigation package', blockIndicator: 'Block indicator', runScript: 'Run script', softDeleteEmail: 'Soft delete email', restoreEmail: 'Restore email', purgeAttachment: 'Remove attachment from every mailbox',
 };
 
 export function actionTypeLabel(t: string): string {
