@@ -206,11 +206,18 @@ func droppedRow(n int64) Row {
 
 // send publishes batch, one message per table, each acknowledged by JetStream.
 func (t *Telemetry) send(ctx context.Context, batch []queued) error {
+	// Tables go out in the order their first row was queued, so a table's rows are
+	// never sent after a later table's (and a retried batch repeats the same order).
 	byTable := map[string][]Row{}
+	var order []string
 	for _, q := range batch {
+		if _, seen := byTable[q.table]; !seen {
+			order = append(order, q.table)
+		}
 		byTable[q.table] = append(byTable[q.table], q.row)
 	}
-	for table, rows := range byTable {
+	for _, table := range order {
+		rows := byTable[table]
 		subj, err := bus.AgentSubject(t.ID.Tenant, t.ID.DeviceID, "telemetry."+table)
 		if err != nil {
 			return err

@@ -88,15 +88,53 @@ func open(ctx context.Context, cfg Config, fsys fs.FS) (*Store, error) {
 		return nil, fmt.Errorf("open %s state store: %w", d.name, err)
 	}
 	s := &Store{querier: querier{x: db, d: d}, db: db, now: time.Now}
-	if err := db.PingContext(ctx); err != nil {
+	err = retryBusy(ctx, func() error {
+		if err := db.PingContext(ctx); err != nil {
+			return fmt.Errorf("open %s state store: %w", d.name, err)
+		}
+		if err := migrate(ctx, db, d, migrations, s.now); err != nil {
+			return fmt.Errorf("migrate %s state store: %w", d.name, err)
+		}
+		return nil
+	})
+	if err != nil {
 		_ = db.Close()
-		return nil, fmt.Errorf("open %s state store: %w", d.name, err)
-	}
-	if err := migrate(ctx, db, d, migrations, s.now); err != nil {
-		_ = db.Close()
-		return nil, fmt.Errorf("migrate %s state store: %w", d.name, err)
+		return nil, err
 	}
 	return s, nil
+}
+
+// openBusyWindow bounds how long Open retries a SQLite file another process or
+// store is creating at the same moment.
+const openBusyWindow = 30 * time.Second
+
+// retryBusy runs fn until it does not fail with SQLITE_BUSY. SQLite answers
+// busy without calling the busy handler in a few places busy_timeout cannot
+// cover: a connection switching a brand-new file to WAL while another does the
+// same, or reading a WAL index another connection is recovering. Migrations
+// are idempotent and each runs in its own transaction, so running them again
+// is safe.
+func retryBusy(ctx context.Context, fn func() error) error {
+	deadline := time.Now().Add(openBusyWindow)
+	wait := 10 * time.Millisecond
+	for {
+		err := fn()
+		if err == nil || !isBusy(err) || time.Now().After(deadline) {
+			return err
+		}
+		select {
+		case <-ctx.Done():
+			return err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 500*time.Millisecond)
+	}
+}
+
+// isBusy reports whether err is SQLite's SQLITE_BUSY, extended codes included.
+func isBusy(err error) bool {
+	var se *sqlite.Error
+	return errors.As(err, &se) && se.Code()&0xff == 5
 }
 
 // openSQLite opens the database file at path, creating it and its
