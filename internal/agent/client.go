@@ -152,6 +152,9 @@ func (d *Device) answer(ctx context.Context, m *nats.Msg) {
 	if d.Log != nil {
 		d.Log.Info("command", "action", c.ActionID, "type", c.Type, "status", r.Status, "err", r.Error)
 	}
+	if m.Reply == "" {
+		return // sent without waiting for an answer (syncBlocklist)
+	}
 	b, err := json.Marshal(r)
 	if err != nil {
 		b, _ = json.Marshal(failed(err))

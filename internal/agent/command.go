@@ -13,6 +13,8 @@ const (
 	CmdStopQuarantine  = "stopAndQuarantineFile"
 	CmdRestoreFile     = "restoreFile"
 	CmdBlockIndicator  = "blockIndicator"
+	CmdUnblock         = "unblockIndicator"
+	CmdSyncBlocklist   = "syncBlocklist" // the fleet block list changed: fetch it now
 	CmdCollectPackage  = "collectInvestigationPackage"
 	CmdRunScript       = "runScript"
 	CmdPing            = "ping"
@@ -41,6 +43,9 @@ type Reply struct {
 	Error   string         `json:"error,omitempty"`
 	Data    map[string]any `json:"data,omitempty"`
 	Package []byte         `json:"package,omitempty"`
+	// Repeated is set when the command was sent before and this is the first reply again
+	// (see Journal): it was carried out once.
+	Repeated bool `json:"repeated,omitempty"`
 }
 
 func failed(err error) Reply { return Reply{Status: StatusFailed, Error: err.Error()} }
@@ -57,6 +62,13 @@ var handlers = map[string]func(d *Device, ctx context.Context, c Command) Reply{
 	},
 	CmdBlockIndicator: func(d *Device, _ context.Context, c Command) Reply {
 		return replyOf(d.BlockIndicator(c.Indicator))
+	},
+	CmdUnblock: func(d *Device, _ context.Context, c Command) Reply {
+		return replyOf(d.UnblockIndicator(c.Indicator))
+	},
+	CmdSyncBlocklist: func(d *Device, _ context.Context, _ Command) Reply {
+		d.kickFleet()
+		return completed("fleet block list sync requested")
 	},
 	CmdStopQuarantine: func(d *Device, _ context.Context, c Command) Reply {
 		res, err := d.StopAndQuarantine(c.FileHash, c.FilePath)
@@ -110,8 +122,26 @@ func replyOf(detail string, err error) Reply {
 	return completed(detail)
 }
 
-// Handle carries a command out and says how it went; it never panics on bad input.
-func (d *Device) Handle(ctx context.Context, c Command) (r Reply) {
+// Handle carries a command out and says how it went; it never panics on bad input. With a
+// Journal, a command sent again with the same action id is answered with the first reply
+// and not carried out again.
+func (d *Device) Handle(ctx context.Context, c Command) Reply {
+	if !c.Deadline.IsZero() {
+		var cancel context.CancelFunc
+		ctx, cancel = context.WithDeadline(ctx, c.Deadline)
+		defer cancel()
+	}
+	if d.Journal == nil || !remembered(c) {
+		return d.handle(ctx, c)
+	}
+	r, err := d.Journal.Do(ctx, c, func() Reply { return d.handle(ctx, c) })
+	if err != nil && d.Log != nil {
+		d.Log.Error("command journal", "action", c.ActionID, "err", err)
+	}
+	return r
+}
+
+func (d *Device) handle(ctx context.Context, c Command) (r Reply) {
 	defer func() {
 		if p := recover(); p != nil {
 			r = failed(fmt.Errorf("agent: internal error carrying out %s: %v", c.Type, p))
@@ -120,11 +150,6 @@ func (d *Device) Handle(ctx context.Context, c Command) (r Reply) {
 	h, ok := handlers[c.Type]
 	if !ok {
 		return failed(fmt.Errorf("agent does not support command %q", c.Type))
-	}
-	if !c.Deadline.IsZero() {
-		var cancel context.CancelFunc
-		ctx, cancel = context.WithDeadline(ctx, c.Deadline)
-		defer cancel()
 	}
 	return h(d, ctx, c)
 }

@@ -33,8 +33,15 @@ type Device struct {
 	// BufferDir, when set, is where telemetry waits on disk for the server (see Buffer);
 	// otherwise it waits in memory.
 	BufferDir string
+	// Journal, when set, remembers the replies to commands so that one sent again is not
+	// carried out twice (see Journal).
+	Journal *Journal
+	// Collect configures the telemetry collectors other than processes (network,
+	// files, logons, software inventory).
+	Collect CollectConfig
 
 	hashes HashCache
+	fleet  fleetKick // asks RunFleetSync to sync at once
 }
 
 func (d *Device) procDir() string {
@@ -127,6 +134,13 @@ func (d *Device) BlockIndicator(ind string) (string, error) {
 		if err != nil {
 			return "", fmt.Errorf("block %s: %w", a, err)
 		}
+		// A block the device is sent stays when the fleet list drops the address.
+		if _, _, err := d.State.Update(func(s *State) error {
+			s.FleetBlocked = without(s.FleetBlocked, a.Unmap().String())
+			return nil
+		}); err != nil {
+			return "", fmt.Errorf("block %s: %w", a, err)
+		}
 		return fmt.Sprintf("address %s blocked in and out", a), nil
 	}
 	h := strings.ToLower(ind)
@@ -135,6 +149,7 @@ func (d *Device) BlockIndicator(ind string) (string, error) {
 	}
 	if _, _, err := d.State.Update(func(s *State) error {
 		s.BlockedHashes = addUnique(s.BlockedHashes, h)
+		s.FleetBlocked = without(s.FleetBlocked, h)
 		return nil
 	}); err != nil {
 		return "", fmt.Errorf("block %s: %w", h, err)

@@ -7,13 +7,16 @@ import (
 	"github.com/nats-io/nats.go"
 )
 
-// HeartbeatInterval is how often the DeviceInfo row is sent.
+// HeartbeatInterval is how often the DeviceInfo and DeviceNetworkInfo rows are sent.
 const HeartbeatInterval = 5 * time.Minute
 
-// Run is the running agent: it answers commands, watches program starts (sending
-// DeviceProcessEvents rows and stopping programs whose hash is blocked) and sends a
-// DeviceInfo heartbeat, until ctx ends. Without the process connector (no CAP_NET_ADMIN)
-// it goes on without process telemetry and says so in the log.
+// Run is the running agent: it answers commands, keeps the fleet block list in force (see
+// RunFleetSync), watches program starts (sending
+// DeviceProcessEvents rows and stopping programs whose hash is blocked), runs the other
+// collectors (network connections, file events, logons, software inventory; see
+// CollectConfig) and sends a DeviceInfo and DeviceNetworkInfo heartbeat, until ctx ends.
+// Each collector fails alone: without the process connector (no CAP_NET_ADMIN) it goes on
+// without process telemetry, and so on, and says so in the log.
 func (d *Device) Run(ctx context.Context, nc *nats.Conn, id Identity) error {
 	tel, err := NewTelemetry(nc, id)
 	if err != nil {
@@ -26,6 +29,8 @@ func (d *Device) Run(ctx context.Context, nc *nats.Conn, id Identity) error {
 	defer cancel()
 	go func() { _ = tel.Run(ctx) }()
 	go d.heartbeat(ctx, tel)
+	go d.RunFleetSync(ctx, nc, id)
+	d.runCollectors(ctx, tel.Add)
 	go func() {
 		execs := make(chan int, 4096)
 		go func() {
@@ -52,11 +57,23 @@ func (d *Device) heartbeat(ctx context.Context, tel *Telemetry) {
 	defer t.Stop()
 	for {
 		tel.Add("DeviceInfo", DeviceInfoRow())
+		d.networkInfo(tel)
 		select {
 		case <-ctx.Done():
 			return
 		case <-t.C:
 		}
+	}
+}
+
+// networkInfo sends a DeviceNetworkInfo row per network interface.
+func (d *Device) networkInfo(tel *Telemetry) {
+	rows, err := NetworkInfoRows(d.procDir(), "/sys/class/net")
+	if err != nil && d.Log != nil {
+		d.Log.Warn("no DeviceNetworkInfo heartbeat", "err", err)
+	}
+	for _, r := range rows {
+		tel.Add("DeviceNetworkInfo", r)
 	}
 }
 

@@ -81,6 +81,8 @@ func (d *Device) RunScript(ctx context.Context, s Script) (ScriptResult, error) 
 	if timeout <= 0 {
 		timeout = DefaultScriptTimeout
 	}
+	// The command's deadline (the server's wait) may come before the script's own timeout.
+	start := time.Now()
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 	args := append([]string{path}, s.Args...)
@@ -101,7 +103,7 @@ func (d *Device) RunScript(ctx context.Context, s Script) (ScriptResult, error) 
 	switch {
 	case res.TimedOut:
 		res.ExitCode = -1
-		return res, fmt.Errorf("script %q: timed out after %s", s.Name, timeout)
+		return res, fmt.Errorf("script %q: timed out after %s (its timeout: %s)", s.Name, time.Since(start).Round(100*time.Millisecond), timeout)
 	case errors.As(err, &exit):
 		res.ExitCode = exit.ExitCode()
 	case err != nil:

@@ -28,6 +28,10 @@ type State struct {
 	// BlockedHashes are SHA-256 hashes (lowercase hex) of files the sensor kills and
 	// quarantines when a process starts from them.
 	BlockedHashes []string `json:"blockedHashes,omitempty"`
+	// FleetBlocked are the hashes and addresses of BlockedHashes and Net.BlockedIPs that are
+	// blocked only because the tenant's fleet block list holds them (see SyncBlocklist): they
+	// are unblocked when they leave the list. A block the device was sent itself stays.
+	FleetBlocked []string `json:"fleetBlocked,omitempty"`
 }
 
 // StateFile keeps a State in a file (mode 0600), replaced atomically on every change. Its
@@ -98,6 +102,7 @@ func (s State) clone() State {
 	s.Net.Allow = slices.Clone(s.Net.Allow)
 	s.Net.BlockedIPs = slices.Clone(s.Net.BlockedIPs)
 	s.BlockedHashes = slices.Clone(s.BlockedHashes)
+	s.FleetBlocked = slices.Clone(s.FleetBlocked)
 	return s
 }
 

@@ -62,10 +62,10 @@ func NewTelemetry(nc *nats.Conn, id Identity) (*Telemetry, error) {
 	return &Telemetry{JS: js, ID: id, Device: host}, nil
 }
 
-// Add queues a row of table.
+// Add queues a row of table. A row that carries its own Timestamp (the time a logon was
+// recorded, say) keeps it; others get the current time.
 func (t *Telemetry) Add(table string, r Row) {
-	r["Timestamp"] = time.Now().UTC().Format(time.RFC3339Nano)
-	r["DeviceName"] = t.Device
+	t.stamp(table, r, time.Now())
 	if t.Buffer != nil {
 		if err := t.Buffer.Append(table, r); err != nil {
 			t.mu.Lock()
@@ -88,6 +88,21 @@ func (t *Telemetry) Add(table string, r Row) {
 	t.queue = append(t.queue, queued{table, r})
 	t.mu.Unlock()
 	t.signal()
+}
+
+// untimedTables have no Timestamp column: their rows carry the time in TimeGenerated.
+var untimedTables = map[string]bool{"DeviceTvmSoftwareInventory": true}
+
+// stamp sets the device name and, unless the row has one, the time of r.
+func (t *Telemetry) stamp(table string, r Row, now time.Time) {
+	r["DeviceName"] = t.Device
+	col := "Timestamp"
+	if untimedTables[table] {
+		col = "TimeGenerated"
+	}
+	if _, ok := r[col]; !ok {
+		r[col] = now.UTC().Format(time.RFC3339Nano)
+	}
 }
 
 func (t *Telemetry) signal() {

@@ -72,7 +72,9 @@ func actorOf(r *http.Request) respond.Actor {
 	return a
 }
 
-// listActions is GET .../actions?status=&type=&target=&incidentId=&$top=&$skip=, newest first.
+// listActions is GET .../actions?status=&type=&target=&incidentId=&requestorType=&$top=&$skip=,
+// newest first. requestorType (user, rule, playbook, investigation, disruption) selects who
+// asked: the portal's home page lists what attack disruption contained with it.
 func (s *Server) listActions(w http.ResponseWriter, r *http.Request) {
 	tenant, _ := tenantOf(r)
 	top, skip, err := pageParams(r)
@@ -81,7 +83,7 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	q := r.URL.Query()
-	f := meta.ActionFilter{Status: q.Get("status"), Type: q.Get("type"), TargetKey: q.Get("target"), Top: top, Skip: skip}
+	f := meta.ActionFilter{Status: q.Get("status"), Type: q.Get("type"), TargetKey: q.Get("target"), RequesterType: q.Get("requestorType"), Top: top, Skip: skip}
 	if v := q.Get("incidentId"); v != "" {
 		if f.IncidentID, err = strconv.ParseInt(v, 10, 64); err != nil || f.IncidentID <= 0 {
 			writeError(w, s.d.Log, badRequest("incidentId must be a positive integer, not %q", v))
@@ -90,6 +92,10 @@ func (s *Server) listActions(w http.ResponseWriter, r *http.Request) {
 	}
 	if f.Status != "" && !respond.Status(f.Status).Valid() {
 		writeError(w, s.d.Log, badRequest("unknown status %q", f.Status))
+		return
+	}
+	if f.RequesterType != "" && !respond.RequesterType(f.RequesterType).Valid() {
+		writeError(w, s.d.Log, badRequest("unknown requestorType %q (want user, rule, playbook, investigation or disruption)", f.RequesterType))
 		return
 	}
 	list, err := s.d.Actions.List(r.Context(), tenant, f)

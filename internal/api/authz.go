@@ -49,6 +49,22 @@ func routePermissions() map[string]auth.Permission {
 		"GET /api/v1/security/huntingQueries/{id}":      auth.HuntingRun,
 		"PUT /api/v1/security/huntingQueries/{id}":      auth.HuntingRun,
 		"DELETE /api/v1/security/huntingQueries/{id}":   auth.HuntingRun,
+		// Watchlists: read by whoever reads data, changed by whoever writes rules.
+		"GET /api/v1/security/watchlists":                                auth.DataRead,
+		"POST /api/v1/security/watchlists":                               auth.RulesWrite,
+		"GET /api/v1/security/watchlists/{alias}":                        auth.DataRead,
+		"DELETE /api/v1/security/watchlists/{alias}":                     auth.RulesWrite,
+		"GET /api/v1/security/watchlists/{alias}/watchlistItems":         auth.DataRead,
+		"POST /api/v1/security/watchlists/{alias}/watchlistItems":        auth.RulesWrite,
+		"PUT /api/v1/security/watchlists/{alias}/watchlistItems/{id}":    auth.RulesWrite,
+		"DELETE /api/v1/security/watchlists/{alias}/watchlistItems/{id}": auth.RulesWrite,
+		// Saved incident queue filters: who may change one is checked by the handler (owner,
+		// or settings:write for a shared one).
+		"GET /api/v1/security/savedFilters":         auth.IncidentsRead,
+		"POST /api/v1/security/savedFilters":        auth.IncidentsRead,
+		"GET /api/v1/security/savedFilters/{id}":    auth.IncidentsRead,
+		"PUT /api/v1/security/savedFilters/{id}":    auth.IncidentsRead,
+		"DELETE /api/v1/security/savedFilters/{id}": auth.IncidentsRead,
 
 		"GET /api/v1/security/incidents":                auth.IncidentsRead,
 		"GET /api/v1/security/incidents/{id}":           auth.IncidentsRead,
@@ -86,6 +102,8 @@ func routePermissions() map[string]auth.Permission {
 		"PATCH /api/v1/security/rules/detectionRules/{id}":     auth.RulesWrite,
 		"DELETE /api/v1/security/rules/detectionRules/{id}":    auth.RulesWrite,
 		"POST /api/v1/security/rules/detectionRules/{id}/test": auth.RulesRead,
+		// The document a rule was created or loaded from, as written (text, not JSON).
+		"GET /api/v1/security/rules/detectionRules/{id}/source": auth.RulesRead,
 
 		"POST /api/v1/threatIntelligence/indicators:import": auth.RulesWrite,
 		"GET /api/v1/security/tiIndicators":                 auth.RulesRead,

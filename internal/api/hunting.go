@@ -3,11 +3,13 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"net/http"
 	"strings"
 	"time"
 
 	"github.com/vigilsec/vigil/internal/auth"
+	"github.com/vigilsec/vigil/internal/hunt"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/kql/syntax"
 )
@@ -55,7 +57,7 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, &Error{Status: http.StatusBadRequest, Code: "badRequest", Msg: `want {"Query": "KQL", "Timespan": "P7D" (optional)}`})
 		return
 	}
-	from, to, err := parseTimespan(req.Timespan, time.Now())
+	from, to, err := hunt.ParseTimespan(req.Timespan, time.Now())
 	if err != nil {
 		writeError(w, s.d.Log, badRequest("%v", err))
 		return
@@ -71,9 +73,12 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 		writeError(w, s.d.Log, err)
 		return
 	}
-	q, diags := kql.Compile(req.Query, s.d.Registry, kql.Options{Tenant: p.Tenant, Tenants: tenants,
-		Devices: devices, TableAllowed: tableAllowed(p, tenants), From: from, To: to})
-	if q == nil {
+	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
+	defer cancel()
+	res, err := hunt.Run(ctx, s.d.Store, s.d.Registry, req.Query, kql.Options{Tenant: p.Tenant, Tenants: tenants,
+		Devices: devices, TableAllowed: tableAllowed(p, tenants), From: from, To: to, Watchlists: s.watchlists(r.Context(), tenants)}, s.opts.MaxQueryRows)
+	var ce *hunt.CompileError
+	if errors.As(err, &ce) {
 		var b struct {
 			Error struct {
 				Code        string        `json:"code"`
@@ -81,16 +86,13 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 				Diagnostics []huntingDiag `json:"diagnostics"`
 			} `json:"error"`
 		}
-		b.Error.Code, b.Error.Message, b.Error.Diagnostics = "badQuery", "the query has errors", huntingDiags(req.Query, diags)
-		if len(diags) > 0 {
-			b.Error.Message = diags[0].Message
+		b.Error.Code, b.Error.Message, b.Error.Diagnostics = "badQuery", "the query has errors", huntingDiags(req.Query, ce.Diagnostics)
+		if len(ce.Diagnostics) > 0 {
+			b.Error.Message = ce.Diagnostics[0].Message
 		}
 		writeJSON(w, http.StatusBadRequest, b)
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), s.opts.QueryTimeout)
-	defer cancel()
-	res, err := s.d.Store.Query(ctx, q.SQL, s.opts.MaxQueryRows)
 	if err != nil {
 		writeError(w, s.d.Log, err)
 		return
@@ -104,15 +106,15 @@ func (s *Server) runHuntingQuery(w http.ResponseWriter, r *http.Request) {
 		Results     []map[string]any `json:"results"`
 		Truncated   bool             `json:"truncated,omitempty"`
 		Diagnostics []huntingDiag    `json:"diagnostics,omitempty"`
-	}{Schema: make([]col, len(q.Columns)), Results: make([]map[string]any, 0, len(res.Rows)), Truncated: res.Truncated, Diagnostics: huntingDiags(req.Query, diags)}
-	for i, c := range q.Columns {
-		out.Schema[i] = col{Name: c.Name, Type: c.Type.String()}
+	}{Schema: make([]col, len(res.Columns)), Results: make([]map[string]any, 0, len(res.Rows)), Truncated: res.Truncated, Diagnostics: huntingDiags(req.Query, res.Warnings)}
+	for i, c := range res.Columns {
+		out.Schema[i] = col{Name: c.Name, Type: c.Type}
 	}
 	for _, row := range res.Rows {
 		m := make(map[string]any, len(row))
 		for i, v := range row {
-			if i < len(q.Columns) {
-				m[q.Columns[i].Name] = v
+			if i < len(res.Columns) {
+				m[res.Columns[i].Name] = v
 			}
 		}
 		out.Results = append(out.Results, m)

@@ -40,6 +40,7 @@ func (s *Server) ruleRoutes(mux *http.ServeMux) {
 	mux.Handle("PATCH "+rulesPath+"/{id}", auth(http.HandlerFunc(s.patchRule)))
 	mux.Handle("DELETE "+rulesPath+"/{id}", auth(http.HandlerFunc(s.deleteRule)))
 	mux.Handle("POST "+rulesPath+"/{id}/test", auth(http.HandlerFunc(s.testRule)))
+	mux.Handle("GET "+rulesPath+"/{id}/source", auth(http.HandlerFunc(s.getRuleSource)))
 }
 
 // ruleJSON is a rule in the shape of Graph's security detectionRule, with Vigil's additions
@@ -65,6 +66,9 @@ type ruleJSON struct {
 	QueryPeriod          string          `json:"queryPeriod,omitempty"`
 	NotRunReason         string          `json:"notRunReason,omitempty"`
 	Findings             []rule.Finding  `json:"findings,omitempty"`
+	// EntityMappings are which result columns name the alert's entities (Sentinel's
+	// entityMappings), so that an editor can show them.
+	EntityMappings []rule.EntityMapping `json:"entityMappings,omitempty"`
 }
 
 type queryCondition struct {
@@ -105,7 +109,7 @@ func toRuleJSON(e ruleset.Entry) ruleJSON {
 		DetectionAction: detectionAction{AlertTemplate: alertTemplate{Title: r.Name, Description: r.Description,
 			Severity: strings.ToLower(string(r.Severity)), Category: r.Category, MitreTechniques: nonNil(r.Techniques)}},
 		Origin: e.Origin, Kind: r.Kind, Format: r.Format, Version: e.Version, Tactics: nonNil(r.Tactics),
-		NotRunReason: e.NotRun, Findings: e.Findings,
+		NotRunReason: e.NotRun, Findings: e.Findings, EntityMappings: r.EntityMappings,
 	}
 	if r.Frequency > 0 {
 		j.QueryFrequency, j.QueryPeriod = r.Frequency.Std().String(), r.Period.Std().String()
@@ -170,6 +174,34 @@ func (s *Server) getRule(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeRule(w, http.StatusOK, e)
+}
+
+// getRuleSource is GET .../{id}/source: the document the rule was created, replaced or
+// loaded from, as written (comments and field order kept), with the content type of its
+// format (application/yaml for Sentinel YAML, application/json for ARM and Defender JSON)
+// and the rule's ETag, so that it can be edited and PUT back with If-Match. A rule read
+// from a file of several rules has no source of its own: 404 noSource.
+func (s *Server) getRuleSource(w http.ResponseWriter, r *http.Request) {
+	tenant, _ := tenantOf(r)
+	e, err := s.d.Rules.Get(r.Context(), tenant, r.PathValue("id"))
+	if err != nil {
+		writeError(w, s.d.Log, ruleError(err, 0))
+		return
+	}
+	if e.Source == "" {
+		writeError(w, s.d.Log, &Error{Status: http.StatusNotFound, Code: "noSource",
+			Msg: fmt.Sprintf("rule %s has no source document of its own: it was read from %s, a file of several rules", e.Rule.ID, e.Rule.Source.File)})
+		return
+	}
+	ct := "application/json"
+	if e.Rule.Format == rule.FormatSentinelYAML {
+		ct = "application/yaml"
+	}
+	w.Header().Set("Content-Type", ct+"; charset=utf-8")
+	w.Header().Set("ETag", fmt.Sprintf(`W/"%d"`, e.Version))
+	w.Header().Set("X-Content-Type-Options", "nosniff")
+	w.WriteHeader(http.StatusOK)
+	_, _ = io.WriteString(w, e.Source)
 }
 
 func writeRule(w http.ResponseWriter, status int, e ruleset.Entry) {

@@ -62,7 +62,12 @@ type Deps struct {
 	Playbooks Playbooks
 	// HuntingQueries keeps saved hunting queries; nil leaves those routes out.
 	HuntingQueries HuntingQueries
-	Keys           *KeyRing
+	// Watchlists keeps watchlists (served at /api/v1/security/watchlists and read by
+	// _GetWatchlist() in queries); nil leaves those routes out.
+	Watchlists Watchlists
+	// SavedFilters keeps saved incident queue filters; nil leaves those routes out.
+	SavedFilters SavedFilters
+	Keys         *KeyRing
 	// Auth authenticates users, sessions and stored API keys and keeps the
 	// audit log; nil leaves only the key ring (and the auth routes out).
 	Auth *auth.Service
@@ -180,6 +185,12 @@ func (s *Server) routes() http.Handler {
 	}
 	if s.d.HuntingQueries != nil {
 		s.huntingQueryRoutes(mux)
+	}
+	if s.d.Watchlists != nil {
+		s.watchlistRoutes(mux)
+	}
+	if s.d.SavedFilters != nil {
+		s.savedFilterRoutes(mux)
 	}
 	if s.d.Devices != nil && s.d.Auth != nil {
 		s.deviceGroupRoutes(mux)

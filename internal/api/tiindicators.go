@@ -31,6 +31,7 @@ type tiIndicatorJSON struct {
 	Source      string  `json:"source"`
 	ValidUntil  any     `json:"validUntil"`
 	Active      bool    `json:"active"`
+	Action      string  `json:"action"` // alert, or block for the fleet block list
 	Tags        string  `json:"tags"`
 	TLP         string  `json:"tlp"`
 	Received    any     `json:"timeGenerated"`
@@ -137,7 +138,7 @@ func (s *Server) listTIIndicators(w http.ResponseWriter, r *http.Request) {
 	for _, row := range res.Rows {
 		j := tiIndicatorJSON{ID: str(row, "IndicatorId"), Type: "other", ThreatType: str(row, "ThreatType"), Description: str(row, "Description"),
 			Source: str(row, "SourceSystem"), ValidUntil: get(row, "ExpirationDateTime"), Tags: str(row, "Tags"),
-			TLP: str(row, "TrafficLightProtocolLevel"), Received: get(row, "TimeGenerated")}
+			TLP: str(row, "TrafficLightProtocolLevel"), Received: get(row, "TimeGenerated"), Action: str(row, "Action")}
 		if prov := str(row, "IndicatorProvider"); prov != "" && j.Source == "" {
 			j.Source = prov
 		}

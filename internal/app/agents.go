@@ -18,6 +18,7 @@ import (
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
 	agentresp "github.com/vigilsec/vigil/internal/respond/responders/agent"
+	"github.com/vigilsec/vigil/internal/respond/responders/fleet"
 )
 
 // AgentsConfig configures endpoint agents (`vigil agent run`, docs/agent.md). They connect
@@ -55,6 +56,7 @@ type agentService struct {
 	bus  *bus.Bus
 	pkgs *agentresp.ObjectPackages
 	svc  *ingest.Service // where telemetry goes
+	list fleet.List      // the fleet block list agents ask for
 	mu   sync.Mutex      // serializes syncs
 }
 
@@ -91,15 +93,18 @@ func (a *App) openAgents(ctx context.Context) error {
 }
 
 // responders returns the responders in the order the dispatcher tries them: the agent
-// responder for devices with an enrolled agent, then the simulated one. Agent telemetry
-// is ingested through svc.
+// responder for devices with an enrolled agent, the fleet responder for indicators blocked
+// on every device (it writes the tenant's block indicators through svc and tells the
+// agents), then the simulated one. Agent telemetry is ingested through svc.
 func (a *App) responders(svc *ingest.Service, sim *respond.SimulatedResponder) []respond.Responder {
+	fr := &fleet.Responder{List: fleet.List{Registry: a.reg, Store: a.store}, Ingest: svc}
 	if a.agents == nil {
-		return []respond.Responder{sim}
+		return []respond.Responder{fr, sim}
 	}
-	a.agents.svc = svc
+	a.agents.svc, a.agents.list = svc, fr.List
+	fr.Notify = &agentresp.FleetNotifier{Conn: a.bus.Conn(), Agents: a.meta}
 	ar := &agentresp.Responder{Conn: a.bus.Conn(), Agents: a.meta, Scripts: a.cfg.Agents.Scripts, Packages: a.agents.pkgs}
-	return []respond.Responder{ar, sim}
+	return []respond.Responder{ar, fr, sim}
 }
 
 // agentAPI returns what serves the agent routes; nil (no routes) when agents are off.
@@ -186,6 +191,11 @@ func (a *App) runAgents(ctx context.Context, producers *sync.WaitGroup) {
 	producers.Go(func() {
 		if err := a.agents.runTelemetry(ctx, a.agents.svc, a.log.With("component", "agent-telemetry")); err != nil {
 			a.log.Error("agent telemetry stopped", "err", err)
+		}
+	})
+	producers.Go(func() {
+		if err := agentresp.ServeBlocklists(ctx, a.bus.Conn(), a.agents.list, a.log.With("component", "fleet-blocklist")); err != nil {
+			a.log.Error("fleet block list service stopped", "err", err)
 		}
 	})
 }

@@ -222,6 +222,10 @@ func TestAPI(t *testing.T) {
 		{`IngestionErrors | where Table =~ "deviceprocesevents" | count`, 200, `"results":[{"Count":1}]`, ""},
 		{"DeviceProcessEvents\n| where FileNme == 'x'", 400, `"line":2,"column":9`, ""},
 		{`DeviceProcesEvents | take 1`, 400, `did you mean`, ""},
+		// Columns taken from the data run a discovery query on the store first.
+		{`Firewall_CL | project SrcIp, Action | evaluate pivot(Action)`, 200, `"schema":[{"Name":"SrcIp","Type":"string"},{"Name":"deny","Type":"long"}]`, ""},
+		{`print d = dynamic({"b": "x", "a": 1}) | evaluate bag_unpack(d, "p_")`, 200, `{"schema":[{"Name":"p_a","Type":"long"},{"Name":"p_b","Type":"string"}],"results":[{"p_a":1,"p_b":"x"}]}`, ""},
+		{`Firewall_CL | project Bytes, Action | evaluate pivot(Action)`, 200, `"results":[]`, "P7D"},
 	}
 	for _, h := range hunt {
 		body, _ := json.Marshal(map[string]string{"Query": h.query, "Timespan": h.span})

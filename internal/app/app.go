@@ -204,7 +204,7 @@ func (a *App) Run(ctx context.Context, ready func(addr string)) error {
 		HECRoutes: hecRoutes, Receivers: recvMetrics,
 	}, api.Deps{
 		Registry: a.reg, Ingest: svc, Store: a.store, Tables: a, Incidents: incidents, Rules: a.rules, Tuning: a.tuning, Decoys: a.meta, Actions: actions,
-		Investigations: investigate.Reader{Store: a.meta, Actions: actions}, Agents: a.agentAPI(), Automation: a.automation, Playbooks: a.playbooks, HuntingQueries: a.meta, Keys: keys, Auth: authSvc, Devices: a.devices(), Ready: a.ready,
+		Investigations: investigate.Reader{Store: a.meta, Actions: actions}, Agents: a.agentAPI(), Automation: a.automation, Playbooks: a.playbooks, HuntingQueries: a.meta, SavedFilters: a.meta, Watchlists: a.meta, Keys: keys, Auth: authSvc, Devices: a.devices(), Ready: a.ready,
 		Metrics: promhttp.HandlerFor(promReg, promhttp.HandlerOpts{}), Log: a.log, Portal: web.New(),
 	})
 	if err != nil {

@@ -9,6 +9,7 @@ import (
 
 	"github.com/vigilsec/vigil/internal/detect/schedule"
 	"github.com/vigilsec/vigil/internal/detect/stream"
+	"github.com/vigilsec/vigil/internal/detect/watchlist"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
@@ -111,7 +112,17 @@ func (a *App) Incident(ctx context.Context, tenant string, id int64) (meta.Incid
 
 // Hunt runs a KQL query for tenant over the event store, as the hunting API does.
 func (a *App) Hunt(ctx context.Context, tenant, query string) (*store.Result, error) {
-	q, diags := kql.Compile(query, a.reg, kql.Options{Tenant: tenant})
+	discover := func(ctx context.Context, sql string) ([][]any, error) {
+		res, err := a.store.Query(ctx, sql, kql.MaxDiscovered+1)
+		if err != nil {
+			return nil, err
+		}
+		return res.Rows, nil
+	}
+	q, diags, err := kql.CompileDiscover(ctx, query, a.reg, kql.Options{Tenant: tenant, Watchlists: watchlist.NewResolver(ctx, a.meta, tenant)}, discover)
+	if err != nil {
+		return nil, err
+	}
 	if q == nil {
 		return nil, fmt.Errorf("compile: %v", diags)
 	}

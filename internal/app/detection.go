@@ -26,7 +26,7 @@ import (
 // the HTTP server takes data, because the bus keeps messages only for consumers that exist.
 func (a *App) newDetection(ctx context.Context, svc *ingest.Service, promReg prometheus.Registerer) error {
 	dc := a.cfg.Detection
-	evaluator := schedule.KQL{Registry: a.reg, Store: a.store, MaxRows: a.cfg.Server.MaxQueryRows}
+	evaluator := schedule.KQL{Registry: a.reg, Store: a.store, MaxRows: a.cfg.Server.MaxQueryRows, Watchlists: a.meta}
 	var err error
 	a.rules, err = ruleset.New(ruleset.Options{Registry: a.reg, Store: a.meta, Content: dc.Rules, Tenants: dc.Tenants,
 		Evaluator: evaluator, OnChange: func(jobs []schedule.Job) error { return a.sched.Replace(jobs) }})

@@ -121,7 +121,7 @@ func actionsRequestCmd() *cobra.Command {
 	targets := map[string]*string{}
 	cmd := &cobra.Command{
 		Use:   "request TYPE",
-		Short: "Request a response action (isolateDevice, releaseIsolation, stopAndQuarantineFile, restoreFile, disableAccount, enableAccount, resetPassword, collectInvestigationPackage, blockIndicator, runScript, softDeleteEmail, restoreEmail, purgeAttachment)",
+		Short: "Request a response action (isolateDevice, releaseIsolation, stopAndQuarantineFile, restoreFile, disableAccount, enableAccount, resetPassword, collectInvestigationPackage, blockIndicator, unblockIndicator, runScript, softDeleteEmail, restoreEmail, purgeAttachment)",
 		Args:  cobra.ExactArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			req.Type = args[0]

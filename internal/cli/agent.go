@@ -14,6 +14,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	"github.com/spf13/cobra"
@@ -31,6 +32,7 @@ func agentCmd() *cobra.Command {
 // agentFlags are what `vigil agent run` needs.
 type agentFlags struct {
 	server, api, token, state, caFile string
+	collect                           agent.CollectConfig
 }
 
 func agentRunCmd() *cobra.Command {
@@ -46,6 +48,10 @@ func agentRunCmd() *cobra.Command {
 	cmd.Flags().StringVar(&f.token, "enroll-token", envOr("VIGIL_ENROLL_TOKEN", ""), "one-time enrollment token, needed on first start ($VIGIL_ENROLL_TOKEN)")
 	cmd.Flags().StringVar(&f.state, "state", "/var/lib/vigil-agent", "state directory (identity, state file, quarantine)")
 	cmd.Flags().StringVar(&f.caFile, "ca", "", "CA certificate file the server's TLS certificate is checked against (default: the system's)")
+	cmd.Flags().StringArrayVar(&f.collect.WatchPaths, "watch", nil, "a directory tree to report file events in; repeat for more (default "+strings.Join(agent.DefaultWatchPaths, ", ")+")")
+	cmd.Flags().StringSliceVar(&f.collect.Disable, "disable-collector", nil, "telemetry collectors not to run: "+strings.Join(agent.CollectorNames(), ", "))
+	cmd.Flags().DurationVar(&f.collect.NetInterval, "net-interval", agent.DefaultNetInterval, "time between scans of the socket tables for new connections")
+	cmd.Flags().DurationVar(&f.collect.InventoryInterval, "inventory-interval", agent.DefaultInventoryInterval, "how often the whole software inventory is sent again (it is sent on every package change too)")
 	return cmd
 }
 
@@ -99,6 +105,9 @@ func runAgent(ctx context.Context, f agentFlags, stderr io.Writer) error {
 	if f.server == "" {
 		return fmt.Errorf("%w: --server nats://HOST:PORT is required", errUsage)
 	}
+	if err := f.collect.Validate(); err != nil {
+		return fmt.Errorf("%w: %w", errUsage, err)
+	}
 	log := slog.New(slog.NewTextHandler(stderr, nil))
 	if f.api == "" {
 		u, err := url.Parse(f.server)
@@ -130,7 +139,8 @@ func runAgent(ctx context.Context, f agentFlags, stderr io.Writer) error {
 	}
 	dev := &agent.Device{State: &agent.StateFile{Path: filepath.Join(f.state, "state.json")},
 		Quarantine: agent.Quarantine{Dir: filepath.Join(f.state, "quarantine")}, Servers: servers, Log: log,
-		BufferDir: filepath.Join(f.state, "buffer")}
+		BufferDir: filepath.Join(f.state, "buffer"), Journal: &agent.Journal{Path: filepath.Join(f.state, "commands.json")},
+		Collect: f.collect}
 	if err := dev.Reapply(); err != nil {
 		log.Error("re-applying isolation and blocked addresses failed", "err", err)
 	}

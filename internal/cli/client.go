@@ -18,9 +18,10 @@ import (
 
 // client talks to a running server with an API key.
 type client struct {
-	base string
-	key  string
-	http *http.Client
+	base   string
+	key    string
+	http   *http.Client
+	header http.Header // sent with every request (X-Vigil-Tenant)
 }
 
 type clientFlags struct {
@@ -62,6 +63,16 @@ type apiError struct {
 	Status int
 	Code   string
 	Msg    string
+	// Diagnostics are the compiler's, when the server refused a query.
+	Diagnostics []apiDiag
+}
+
+// apiDiag is a compiler diagnostic as the API returns it.
+type apiDiag struct {
+	Start    int    `json:"start"`
+	End      int    `json:"end"`
+	Message  string `json:"message"`
+	Severity string `json:"severity"`
 }
 
 func (e *apiError) Error() string { return fmt.Sprintf("%s (HTTP %d %s)", e.Msg, e.Status, e.Code) }
@@ -71,6 +82,9 @@ func (c *client) do(method, path, contentType string, body []byte, out any) (int
 	req, err := http.NewRequest(method, c.base+path, bytes.NewReader(body))
 	if err != nil {
 		return 0, err
+	}
+	for k, vs := range c.header {
+		req.Header[k] = vs
 	}
 	req.Header.Set("Authorization", "Bearer "+c.key)
 	if contentType != "" {
@@ -87,10 +101,13 @@ func (c *client) do(method, path, contentType string, body []byte, out any) (int
 	}
 	if resp.StatusCode >= 300 {
 		var e struct {
-			Error struct{ Code, Message string } `json:"error"`
+			Error struct {
+				Code, Message string
+				Diagnostics   []apiDiag
+			} `json:"error"`
 		}
 		if json.Unmarshal(b, &e) == nil && e.Error.Message != "" {
-			return resp.StatusCode, &apiError{Status: resp.StatusCode, Code: e.Error.Code, Msg: e.Error.Message}
+			return resp.StatusCode, &apiError{Status: resp.StatusCode, Code: e.Error.Code, Msg: e.Error.Message, Diagnostics: e.Error.Diagnostics}
 		}
 		return resp.StatusCode, &apiError{Status: resp.StatusCode, Msg: strings.TrimSpace(string(b))}
 	}

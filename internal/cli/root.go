@@ -36,7 +36,7 @@ func NewRoot(stdout, stderr io.Writer) *cobra.Command {
 		queryCmd(), kqlCmd(),
 		rulesCmd(), sigmaCmd(), tuningCmd(), demoCmd(),
 		incidentsCmd(), alertsCmd(),
-		tiCmd(), decoysCmd(), actionsCmd(), automationCmd(), playbooksCmd(),
+		tiCmd(), watchlistsCmd(), decoysCmd(), actionsCmd(), automationCmd(), playbooksCmd(),
 		adminCmd(), auditCmd(), agentCmd(),
 	)
 	return root

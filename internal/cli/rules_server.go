@@ -28,7 +28,7 @@ func rulesImportCmd() *cobra.Command {
 		Short: "Lint rule files and store their rules on the server (Sentinel YAML/ARM, Defender JSON); --dry-run prints them normalized",
 		Args:  cobra.MinimumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			findings, rules, err := lintRules(args)
+			findings, rules, err := lintRules(args, nil)
 			if err != nil {
 				return err
 			}

@@ -12,12 +12,15 @@ import (
 )
 
 type result struct {
-	Columns []struct {
-		Name string `json:"name"`
-		Type string `json:"type"`
-	} `json:"columns"`
-	Rows      [][]any `json:"rows"`
-	Truncated bool    `json:"truncated"`
+	Columns   []resultColumn `json:"columns"`
+	Rows      [][]any        `json:"rows"`
+	Truncated bool           `json:"truncated"`
+}
+
+// resultColumn is a result column with its Kusto type name.
+type resultColumn struct {
+	Name string `json:"name"`
+	Type string `json:"type"`
 }
 
 func sqlCmd() *cobra.Command {

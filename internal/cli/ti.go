@@ -145,31 +145,6 @@ func tiListKQL(all bool, top int) string {
 
 // hunt runs a KQL query through the hunting API and returns it as a result table.
 func (c *client) hunt(kql string) (*result, error) {
-	body, _ := json.Marshal(map[string]string{"Query": kql})
-	var resp struct {
-		Schema []struct {
-			Name string `json:"Name"`
-			Type string `json:"Type"`
-		} `json:"schema"`
-		Results   []map[string]any `json:"results"`
-		Truncated bool             `json:"truncated"`
-	}
-	if _, err := c.do("POST", "/api/v1/security/runHuntingQuery", "application/json", body, &resp); err != nil {
-		return nil, err
-	}
-	res := &result{Truncated: resp.Truncated, Rows: [][]any{}}
-	for _, s := range resp.Schema {
-		res.Columns = append(res.Columns, struct {
-			Name string `json:"name"`
-			Type string `json:"type"`
-		}{s.Name, s.Type})
-	}
-	for _, r := range resp.Results {
-		row := make([]any, len(resp.Schema))
-		for i, s := range resp.Schema {
-			row[i] = r[s.Name]
-		}
-		res.Rows = append(res.Rows, row)
-	}
-	return res, nil
+	res, _, err := c.huntingQuery(kql, "")
+	return res, err
 }

@@ -39,7 +39,25 @@ type Options struct {
 	// query names and may not read is an error at its span ("table T " +
 	// reason); wildcards (union *, search *, find) skip it silently.
 	TableAllowed func(table string) (ok bool, reason string)
+	// Watchlists resolves the aliases _GetWatchlist('alias') names (the
+	// tenant's watchlists); nil makes _GetWatchlist() an error.
+	Watchlists Watchlists
+
+	// discover runs the discovery queries of CompileDiscover; nil in Compile.
+	discover *discoverer
 }
+
+// Watchlists resolves watchlist aliases to their columns.
+type Watchlists = sema.Watchlists
+
+// WatchlistMap is Watchlists over a fixed set: alias to columns.
+type WatchlistMap = sema.WatchlistMap
+
+// WatchlistItemType is the _DTItemType of the Watchlist rows that hold items.
+const WatchlistItemType = sema.WatchlistItemType
+
+// NoWatchlistsMessage is the diagnostic of _GetWatchlist() compiled without Watchlists.
+const NoWatchlistsMessage = sema.NoWatchlistsMessage
 
 // DeviceSet is the devices in scope in one tenant, by name and by id.
 type DeviceSet = sema.DeviceSet
@@ -57,6 +75,11 @@ type Query struct {
 	Plan    plan.Node
 	// Ordered reports whether the row order is defined by the query (a sort).
 	Ordered bool
+	// Discoveries, when not empty, are the discovery queries the query needs
+	// before it can be planned (an evaluate bag_unpack or pivot without an
+	// output schema takes its columns from the data); SQL, Columns and Plan
+	// are then empty. CompileDiscover runs them; see doc.go.
+	Discoveries []Discovery
 }
 
 // Compile parses, checks and plans src and generates SQL in opts.Dialect (DuckDB by default). It returns
@@ -71,19 +94,25 @@ func Compile(src string, reg *schema.Registry, opts Options) (q *Query, diags []
 	if opts.Tenant == "" && len(opts.Tenants) == 0 || slices.Contains(opts.Tenants, "") {
 		return nil, []syntax.Diagnostic{{Message: "no tenant given to the compiler"}}
 	}
+	d := opts.Dialect
+	if d == nil {
+		d = sqlgen.DuckDB
+	}
+	disc := opts.discover
+	if disc == nil {
+		disc = &discoverer{}
+	}
+	disc.dialect = d
 	script, diags := syntax.Parse(src)
 	if syntax.HasErrors(diags) {
 		return nil, diags
 	}
 	n, sd := sema.Check(script, reg, sema.Options{Tenant: opts.Tenant, Tenants: opts.Tenants, From: opts.From, To: opts.To, Now: opts.Now,
-		IngestAfter: opts.IngestAfter, IngestThrough: opts.IngestThrough, Devices: opts.Devices, TableAllowed: opts.TableAllowed})
+		IngestAfter: opts.IngestAfter, IngestThrough: opts.IngestThrough, Devices: opts.Devices, TableAllowed: opts.TableAllowed, Watchlists: opts.Watchlists,
+		Discover: disc.answer})
 	diags = append(diags, sd...)
 	if n == nil {
-		return nil, diags
-	}
-	d := opts.Dialect
-	if d == nil {
-		d = sqlgen.DuckDB
+		return disc.pendingQuery(diags)
 	}
 	sql, err := sqlgen.Generate(n, d)
 	if err != nil {
@@ -96,7 +125,11 @@ func Compile(src string, reg *schema.Registry, opts Options) (q *Query, diags []
 	return q, diags
 }
 
-// Explain renders the plan and SQL of a compiled query.
+// Explain renders the plan and SQL of a compiled query, or the discovery
+// queries a query needs first.
 func (q *Query) Explain() string {
+	if len(q.Discoveries) > 0 {
+		return explainDiscoveries(q.Discoveries)
+	}
 	return "plan:\n" + plan.Explain(q.Plan) + "\nsql:\n" + q.SQL + "\n"
 }

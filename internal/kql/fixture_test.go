@@ -96,9 +96,10 @@ func fixtureData(t testing.TB, reg *schema.Registry) ([]*schema.Table, []store.B
 		{"t1", ts("2024-01-09T14:10:00Z"), ts("2024-01-09T14:10:00Z"), "LogonFailed", "carol", "ws3", "172.16.4.2", "Network", "Ntlm", nil},
 		{"t1", ts("2024-01-09T14:11:00Z"), ts("2024-01-09T14:11:00Z"), "LogonFailed", "carol", "ws3", "172.16.4.2", "Network", "Ntlm", nil},
 	})
+	addWatchlistFixture(add)
 	var tabs []*schema.Table
 	for _, tab := range reg.Tables() {
-		if strings.HasPrefix(tab.Name, "Device") || tab.Name == "SigninLogs" || tab.Name == "IdentityLogonEvents" {
+		if strings.HasPrefix(tab.Name, "Device") || tab.Name == "SigninLogs" || tab.Name == "IdentityLogonEvents" || tab.Name == "Watchlist" {
 			tabs = append(tabs, tab)
 		}
 	}

@@ -3,6 +3,7 @@
 package kql_test
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"os"
@@ -12,7 +13,9 @@ import (
 	"testing"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/schema"
+	"github.com/vigilsec/vigil/internal/sqlgen"
 	"github.com/vigilsec/vigil/internal/store/chdb"
 	"github.com/vigilsec/vigil/internal/store/duckdb"
 )
@@ -82,9 +85,12 @@ func goldenRows(duck string) (string, bool) {
 
 // chdbMismatch runs the case on chDB and says why its rows differ from want ("" when equal).
 func chdbMismatch(s *chdb.Session, reg *schema.Registry, duck, want string) string {
-	_, q := clickhouseSection(reg, strings.TrimRight(goldenSource(duck), "\n"))
+	_, q := clickhouseSection(reg, duck)
 	if q == nil {
 		return "the ClickHouse dialect refuses it"
+	}
+	if reason := chdbDiscoveryMismatch(s, reg, duck); reason != "" {
+		return reason
 	}
 	res, err := s.Query(q.SQL)
 	if err != nil {
@@ -122,6 +128,41 @@ func chdbMismatch(s *chdb.Session, reg *schema.Registry, duck, want string) stri
 		return fmt.Sprintf("rows differ\n--- DuckDB\n%s--- chDB\n%s", want, got)
 	}
 	return ""
+}
+
+// chdbDiscoveryMismatch runs the case's ClickHouse discovery queries on chDB (clickhouseSection
+// replays the DuckDB part's rows instead) and says why their rows differ from the DuckDB
+// part's discovered rows ("" when equal): both dialects must discover the same columns.
+func chdbDiscoveryMismatch(s *chdb.Session, reg *schema.Registry, duck string) string {
+	want := discoveredRows(duck)
+	n, reason := 0, ""
+	run := func(_ context.Context, sql string) ([][]any, error) {
+		res, err := s.Query(sql)
+		if err != nil {
+			return nil, err
+		}
+		got, exp := []byte("[]"), []byte("[]")
+		if len(res.Rows) > 0 {
+			got, _ = json.Marshal(res.Rows)
+		}
+		if n < len(want) && len(want[n]) > 0 {
+			exp, _ = json.Marshal(want[n])
+		}
+		if string(got) != string(exp) && reason == "" {
+			reason = fmt.Sprintf("discovery %d differs\n--- DuckDB\n%s\n--- chDB\n%s", n+1, exp, got)
+		}
+		n++
+		return res.Rows, nil
+	}
+	src := strings.TrimRight(goldenSource(duck), "\n")
+	_, _, err := kql.CompileDiscover(context.Background(), src, reg, kql.Options{Tenant: "t1", Now: goldenNow, Watchlists: goldenWatchlists, Dialect: sqlgen.ClickHouse}, run)
+	if err != nil {
+		return err.Error()
+	}
+	if reason == "" && n != len(want) {
+		reason = fmt.Sprintf("%d discovery queries on chDB, %d on DuckDB", n, len(want))
+	}
+	return reason
 }
 
 // kustoValue renders a ClickHouse JSONCompact value as the DuckDB store renders the same

@@ -2,6 +2,9 @@ package kql_test
 
 import (
 	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +20,8 @@ import (
 const (
 	chSQLSep         = sep + "clickhouse sql\n"
 	chUnsupportedSep = sep + "clickhouse unsupported\n"
+	// chDiscoverySep heads a ClickHouse discovery query; its rows are the DuckDB part's.
+	chDiscoverySep = sep + "clickhouse discovery\n"
 )
 
 // chAllowlistFile lists the goldens whose rows do not match on ClickHouse yet, each with
@@ -25,7 +30,7 @@ const chAllowlistFile = "testdata/clickhouse_allowlist.txt"
 
 // splitClickHouse splits a golden file into its DuckDB part and its ClickHouse section.
 func splitClickHouse(golden string) (duck, ch string) {
-	for _, s := range []string{chSQLSep, chUnsupportedSep} {
+	for _, s := range []string{chDiscoverySep, chSQLSep, chUnsupportedSep} {
 		if i := strings.Index(golden, s); i >= 0 && (i == 0 || golden[i-1] == '\n') {
 			return golden[:i], golden[i:]
 		}
@@ -33,12 +38,29 @@ func splitClickHouse(golden string) (duck, ch string) {
 	return golden, ""
 }
 
-// clickhouseSection compiles the case for ClickHouse. Queries that do not compile at all
-// have no section: their diagnostics are the DuckDB part's.
-func clickhouseSection(reg *schema.Registry, src string) (section string, q *kql.Query) {
-	q, diags := kql.Compile(src, reg, kql.Options{Tenant: "t1", Now: goldenNow, Dialect: sqlgen.ClickHouse})
+// clickhouseSection compiles the case (the DuckDB part of a golden file) for ClickHouse.
+// Queries that do not compile at all have no section: their diagnostics are the DuckDB
+// part's. The discovery queries are answered with the DuckDB part's discovered rows, in
+// order: the discovery SQL of both dialects yields the same dialect-neutral rows.
+func clickhouseSection(reg *schema.Registry, duck string) (section string, q *kql.Query) {
+	src := strings.TrimRight(goldenSource(duck), "\n")
+	replay := discoveredRows(duck)
+	var disc strings.Builder
+	run := func(_ context.Context, sql string) ([][]any, error) {
+		disc.WriteString(chDiscoverySep + sql + "\n")
+		if len(replay) == 0 {
+			return nil, errors.New("the DuckDB part has no discovered rows left to replay")
+		}
+		rows := replay[0]
+		replay = replay[1:]
+		return rows, nil
+	}
+	q, diags, err := kql.CompileDiscover(context.Background(), src, reg, kql.Options{Tenant: "t1", Now: goldenNow, Watchlists: goldenWatchlists, Dialect: sqlgen.ClickHouse}, run)
+	if err != nil {
+		return disc.String() + chUnsupportedSep + err.Error() + "\n", nil
+	}
 	if q != nil {
-		return chSQLSep + q.SQL + "\n", q
+		return disc.String() + chSQLSep + q.SQL + "\n", q
 	}
 	for _, d := range diags {
 		if strings.HasPrefix(d.Message, "not supported in ClickHouse: ") {
@@ -46,6 +68,25 @@ func clickhouseSection(reg *schema.Registry, src string) (section string, q *kql
 		}
 	}
 	return "", nil
+}
+
+// discoveredRows are the rows of each "discovered" section of a golden file's DuckDB part.
+func discoveredRows(duck string) [][][]any {
+	var out [][][]any
+	for _, part := range strings.Split(duck, sep+"discovered\n")[1:] {
+		if i := strings.Index(part, sep); i >= 0 {
+			part = part[:i]
+		}
+		rows := [][]any{}
+		for _, line := range strings.Split(strings.TrimRight(part, "\n"), "\n") {
+			var r []any
+			if line != "" && json.Unmarshal([]byte(line), &r) == nil {
+				rows = append(rows, r)
+			}
+		}
+		out = append(out, rows)
+	}
+	return out
 }
 
 // goldenSource is the KQL of a golden file.
@@ -74,7 +115,7 @@ func TestGoldenClickHouse(t *testing.T) {
 				t.Fatal(err)
 			}
 			duck, have := splitClickHouse(string(b))
-			got, _ := clickhouseSection(reg, strings.TrimRight(goldenSource(duck), "\n"))
+			got, _ := clickhouseSection(reg, duck)
 			if *update {
 				if err := os.WriteFile(f, []byte(duck+got), 0o644); err != nil {
 					t.Fatal(err)

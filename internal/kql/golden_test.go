@@ -60,7 +60,24 @@ func TestGolden(t *testing.T) {
 
 func runCase(t *testing.T, st store.Store, reg *schema.Registry, src string) string {
 	var out strings.Builder
-	q, diags := kql.Compile(src, reg, kql.Options{Tenant: "t1", Now: goldenNow})
+	// Each discovery query is printed with its rows, which the ClickHouse harness replays.
+	run := func(ctx context.Context, sql string) ([][]any, error) {
+		res, err := st.Query(ctx, sql, kql.MaxDiscovered+1)
+		if err != nil {
+			return nil, err
+		}
+		out.WriteString(sep + "discovery\n" + sql + "\n" + sep + "discovered\n")
+		for _, r := range res.Rows {
+			b, _ := json.Marshal(r)
+			out.WriteString(string(b) + "\n")
+		}
+		return res.Rows, nil
+	}
+	q, diags, err := kql.CompileDiscover(context.Background(), src, reg, kql.Options{Tenant: "t1", Now: goldenNow, Watchlists: goldenWatchlists}, run)
+	if err != nil {
+		out.WriteString(sep + "error\n" + err.Error() + "\n")
+		return out.String()
+	}
 	if len(diags) > 0 {
 		out.WriteString(sep + "diagnostics\n")
 		for _, d := range diags {

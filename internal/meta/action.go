@@ -72,7 +72,9 @@ type ActionFilter struct {
 	Type       string
 	TargetKey  string
 	IncidentID int64
-	Top, Skip  int // Top 0: no limit
+	// RequesterType selects who asked: user, rule, playbook, investigation or disruption.
+	RequesterType string
+	Top, Skip     int // Top 0: no limit
 }
 
 const selectAction = `SELECT tenant, id, type, status, target, target_key, parameters, requester_type, requester,
@@ -155,7 +157,7 @@ func (s *Store) Actions(ctx context.Context, tenant string, f ActionFilter) ([]A
 	for _, c := range []struct {
 		col string
 		v   string
-	}{{"status", f.Status}, {"type", f.Type}, {"target_key", f.TargetKey}} {
+	}{{"status", f.Status}, {"type", f.Type}, {"target_key", f.TargetKey}, {"requester_type", f.RequesterType}} {
 		if c.v != "" {
 			where, args = append(where, c.col+" = ?"), append(args, c.v)
 		}

@@ -15,7 +15,9 @@ func TestActions(t *testing.T) {
 				TargetKey: key, Parameters: "{}", RequesterType: "user", Requester: "alice", Reason: "why",
 				IncidentID: incident, Result: "{}"}
 		}
-		for _, a := range []Action{mk("a1", "isolateDevice", "ws1", 7), mk("a2", "disableAccount", "bob", 0), mk("a3", "isolateDevice", "ws2", 7)} {
+		byDisruption := mk("a3", "isolateDevice", "ws2", 7)
+		byDisruption.RequesterType, byDisruption.Requester = "disruption", "attack-disruption"
+		for _, a := range []Action{mk("a1", "isolateDevice", "ws1", 7), mk("a2", "disableAccount", "bob", 0), byDisruption} {
 			if _, err := s.CreateAction(ctx, a, false); err != nil {
 				t.Fatal(err)
 			}
@@ -34,6 +36,8 @@ func TestActions(t *testing.T) {
 			{"incident", ActionFilter{IncidentID: 7}, []string{"a3", "a1"}},
 			{"page", ActionFilter{Top: 1, Skip: 1}, []string{"a2"}},
 			{"status", ActionFilter{Status: "approved"}, nil},
+			{"requester type", ActionFilter{RequesterType: "disruption"}, []string{"a3"}},
+			{"requester type and type", ActionFilter{RequesterType: "user", Type: "isolateDevice"}, []string{"a1"}},
 		}
 		for _, f := range filters {
 			got, err := s.Actions(ctx, "t1", f.f)

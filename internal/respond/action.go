@@ -19,6 +19,7 @@ const (
 	ResetPassword               Type = "resetPassword"
 	CollectInvestigationPackage Type = "collectInvestigationPackage"
 	BlockIndicator              Type = "blockIndicator"
+	UnblockIndicator            Type = "unblockIndicator"
 	RunScript                   Type = "runScript"
 	SoftDeleteEmail             Type = "softDeleteEmail"
 	RestoreEmail                Type = "restoreEmail"
@@ -60,6 +61,12 @@ var requesterTypes = map[RequesterType]bool{
 
 // Automated reports whether t is automation rather than a person.
 func (t RequesterType) Automated() bool { return requesterTypes[t] }
+
+// Valid reports whether t is one of the requester types.
+func (t RequesterType) Valid() bool {
+	_, ok := requesterTypes[t]
+	return ok
+}
 
 // Requester is who asked for an action: a user (or API key) name, or the id of a rule,
 // playbook, investigation or disruption.

@@ -27,8 +27,8 @@
 // responder, which takes only devices with an enrolled agent), with a timeout per action and
 // retries of failures wrapping ErrTransient, recording sent, running, then completed, failed or
 // timedOut. Undo creates a linked action of the inverse type (releaseIsolation, enableAccount,
-// restoreFile, restoreEmail). The real responders are under responders/ (agent, ldap, imap,
-// webhook); automation rules, playbooks, automated investigation and attack disruption request
+// restoreFile, restoreEmail, unblockIndicator). The real responders are under responders/
+// (agent, fleet, ldap, imap, webhook); automation rules, playbooks, automated investigation and attack disruption request
 // actions as their requester types.
 //
 // SimulatedResponder takes what no configured responder does (and everything in the demo): it

@@ -134,5 +134,8 @@ type ScopeError struct {
 }
 
 func (e *ScopeError) Error() string {
+	if e.Device == "" {
+		return fmt.Sprintf("a fleet-wide action reaches devices outside your device groups (%s)", strings.Join(e.Scope, ", "))
+	}
 	return fmt.Sprintf("device %s is in device group %s, outside your device groups (%s)", e.Device, e.Group, strings.Join(e.Scope, ", "))
 }

@@ -90,6 +90,9 @@ func (s *Service) create(ctx context.Context, tenant string, actor Actor, r Requ
 	if by.Type == "" {
 		by.Type = ByUser
 	}
+	if actor.DeviceGroups != nil && r.Target.Device == "" && fleetWide[r.Type] {
+		return Action{}, &ScopeError{Scope: actor.DeviceGroups}
+	}
 	p, err := s.devicePolicy(ctx, tenant, actor, r.Target)
 	if err != nil {
 		return Action{}, err

@@ -106,3 +106,19 @@ func TestPolicyAndApproval(t *testing.T) {
 		t.Errorf("approved actions: %d, %v", len(list), err)
 	}
 }
+
+// TestFleetWideActionNeedsWholeFleet: an actor scoped to device groups may block an
+// indicator on a device but not fleet-wide, which reaches devices outside its groups.
+func TestFleetWideActionNeedsWholeFleet(t *testing.T) {
+	ctx := context.Background()
+	s := New(openMeta(t), Options{})
+	scoped := Actor{Name: "carol", Kind: auth.KindUser, DeviceGroups: []string{"servers"}}
+	_, err := s.Request(ctx, "t1", scoped, Request{Type: BlockIndicator, Target: Target{Indicator: "198.51.100.7"}})
+	var se *ScopeError
+	if !errors.As(err, &se) || err.Error() != "a fleet-wide action reaches devices outside your device groups (servers)" {
+		t.Errorf("fleet-wide block by a scoped actor: %v", err)
+	}
+	if a, err := s.Request(ctx, "t1", alice, Request{Type: BlockIndicator, Target: Target{Indicator: "198.51.100.7"}}); err != nil || a.Status != PendingApproval {
+		t.Errorf("fleet-wide block by an unscoped actor: %+v %v", a, err)
+	}
+}

@@ -37,12 +37,18 @@ var types = map[Type]typeInfo{
 	EnableAccount:               {key: account, field: "account"},
 	ResetPassword:               {key: account, field: "account"},
 	CollectInvestigationPackage: {key: device, field: "device"},
-	BlockIndicator:              {key: indicator, field: "indicator"},
+	BlockIndicator:              {key: indicator, field: "indicator", undo: UnblockIndicator},
+	UnblockIndicator:            {key: indicator, field: "indicator"},
 	RunScript:                   {key: device, field: "device"},
 	SoftDeleteEmail:             {key: message, field: "messageId", undo: RestoreEmail},
 	RestoreEmail:                {key: messageOrFile, field: "messageId or target.fileSha256"},
 	PurgeAttachment:             {key: fileHash, field: "fileSha256", undo: RestoreEmail},
 }
+
+// fleetWide are the types that act on every device of the tenant when the target names no
+// device (an indicator blocked fleet-wide): an actor scoped to device groups may not request
+// them so, as they reach devices outside its groups.
+var fleetWide = map[Type]bool{BlockIndicator: true, UnblockIndicator: true}
 
 // Types returns the known action types.
 func Types() []Type {

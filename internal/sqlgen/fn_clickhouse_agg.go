@@ -34,10 +34,9 @@ func chAggFuncs() map[string]FuncSQL {
 		// dcount is exact (uniqExact), as DuckDB's count(DISTINCT): Kusto's is an estimate,
 		// and exact answers keep the two engines comparable.
 		"agg:dcount": castAgg("uniqExact", false),
-		// The predicate is taken as the last argument, so an accuracy argument after it
-		// (dcountif(x, p, 2)) is read as the predicate: kept as it was for this refactor.
+		// dcountif(x, predicate [, accuracy]): the accuracy hint does not apply to an exact count.
 		"agg:dcountif": func(a []Expr, _ []plan.Expr, t schema.Type) Expr {
-			return &Cast{X: &Func{Name: "uniqExact", Args: a[:1], Filter: a[len(a)-1]}, T: t}
+			return &Cast{X: &Func{Name: "uniqExact", Args: a[:1], Filter: a[1]}, T: t}
 		},
 		"agg:count_distinct": castAgg("uniqExact", false),
 		"agg:stdev":          castAgg("stddevSamp", false),

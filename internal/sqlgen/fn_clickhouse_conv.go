@@ -85,9 +85,12 @@ func chDynamicFuncs() map[string]FuncSQL {
 		"bag_keys": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return Call("toJSONString", Call("JSONExtractKeys", a[0]))
 		},
-		"pack_array": chPackArray,
-		"bag_pack":   chPack,
-		"pack":       chPack,
+		"bag_slot_jsontype": chBagSlotJSONType,
+		"bag_slot_keys":     chBagSlotKeys,
+		"kusto_jsontype":    chKustoJSONType,
+		"pack_array":        chPackArray,
+		"bag_pack":          chPack,
+		"pack":              chPack,
 	}
 }
 

@@ -283,6 +283,34 @@ async function main() {
       return l.value.length === 2 && l.value.every((i) => i.assignedTo === 'tier1@corp');
     }, 10_000);
 
+    // Saved filters live on the server: one an earlier portal kept in this browser moves there
+    // on the first load; the active filter saved and shared from the queue is there after a
+    // reload, and picking it filters the queue.
+    await page.evaluate(() => localStorage.setItem('vigil.incidents.filters', JSON.stringify([{ name: 'e2e kept in the browser', query: 'severity=high' }])));
+    await page.reload();
+    await page.locator('[data-incident]').nth(1).waitFor();
+    await page.getByRole('button', { name: 'Saved filters' }).click();
+    await page.getByRole('menuitem', { name: 'e2e kept in the browser' }).waitFor();
+    if (await page.evaluate(() => localStorage.getItem('vigil.incidents.filters')) !== null) fail('the browser still keeps the moved filter');
+    await page.getByRole('menuitem', { name: 'Save current filter…' }).click();
+    await page.getByRole('dialog').getByLabel('Filter name').fill('e2e active incidents');
+    await page.getByRole('dialog').getByLabel('Share with everyone in this tenant').check();
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    const filters = (await call('GET', '/api/v1/security/savedFilters')).value;
+    const sharedF = filters.find((f) => f.name === 'e2e active incidents') ?? fail(`filter not saved: ${JSON.stringify(filters)}`);
+    const movedF = filters.find((f) => f.name === 'e2e kept in the browser') ?? fail(`local filter not moved: ${JSON.stringify(filters)}`);
+    if (sharedF.query !== 'status=active' || !sharedF.shared || movedF.shared || movedF.query !== 'severity=high') fail(`saved filters: ${JSON.stringify(filters)}`);
+    await page.goto(`${base}/incidents`);
+    await page.locator('[data-incident]').nth(2).waitFor();
+    await page.getByRole('button', { name: 'Saved filters' }).click();
+    await page.getByRole('menuitem', { name: /e2e active incidents/ }).waitFor();
+    await shot('incident-filters');
+    await page.getByRole('menuitem', { name: /e2e active incidents/ }).click();
+    await waitFor('the saved filter applied', async () => (await page.locator('[data-incident]').count()) === 2, 15_000, 200);
+    if (!page.url().includes('status=active')) fail(`the saved filter is not in the URL: ${page.url()}`);
+    log(`saved filter ${sharedF.id} shared and reapplied; the browser's filter moved to ${movedF.id}`);
+
     // Hunting: a query with an error is underlined at the server's span; fixed, it gives rows
     // and a timechart.
     const badQuery = 'DeviceProcessEvents\n| where Timestamp > ago(1d)\n| summarize count() by bin(Timestamp, 30m)\n| sumarize x = 1\n| render timechart';
@@ -378,10 +406,6 @@ async function main() {
     await page.getByRole('region', { name: 'Automation level' }).waitFor();
 
     // The other pages.
-    await page.goto(`${base}/`);
-    await page.getByText('Open incidents by severity').waitFor();
-    await page.getByText(/tables hold/).waitFor();
-    await shot('home');
     await page.goto(`${base}/data-connectors`);
     await page.getByRole('link', { name: 'DeviceProcessEvents' }).waitFor();
     await shot('data-connectors');
@@ -389,6 +413,45 @@ async function main() {
     await page.getByRole('heading', { name: 'Detection rules' }).waitFor();
     await page.getByRole('table', { name: 'Detection rules' }).or(page.getByText('Not available on this server yet')).waitFor();
     await shot('rules');
+
+    // A rule imported from a commented YAML file: the editor's YAML tab shows the file as
+    // written, and a change saved there becomes the stored source.
+    const srcRule = `# e2e: owned by the detection team; keep this comment.
+id: e2e0000a-0000-4000-8000-00000000000a
+name: e2e rule with a source
+severity: Low  # raise after a week without false positives
+kind: Scheduled
+queryFrequency: 1h
+queryPeriod: 1h
+triggerOperator: gt
+triggerThreshold: 0
+query: |
+  DeviceProcessEvents
+  | where FileName =~ "e2e-never-runs.exe"
+  | project TimeGenerated, DeviceName
+entityMappings:
+  - entityType: Host
+    fieldMappings:
+      - identifier: HostName
+        columnName: DeviceName
+`;
+    await page.getByTestId('rule-import').setInputFiles({ name: 'e2e-rule.yaml', mimeType: 'application/yaml', buffer: Buffer.from(srcRule) });
+    await page.getByText('Imported "e2e rule with a source" from e2e-rule.yaml.').waitFor();
+    await page.getByRole('button', { name: 'Actions for e2e rule with a source' }).click();
+    await page.getByRole('menuitem', { name: 'Edit' }).click();
+    await page.getByRole('dialog').getByLabel('Entity 1 column').waitFor();
+    if (await page.getByRole('dialog').getByLabel('Entity 1 column').inputValue() !== 'DeviceName') fail('the form lost the entity mapping');
+    await page.getByRole('dialog').getByRole('tab', { name: 'YAML' }).click();
+    const yamlBox = page.getByRole('dialog').getByLabel('Rule YAML');
+    if (await yamlBox.inputValue() !== srcRule) fail(`the YAML tab is not the stored source:\n${await yamlBox.inputValue()}`);
+    await shot('rule-source');
+    const editedRule = srcRule.replace('severity: Low  # raise after a week without false positives', 'severity: Medium  # raised by the e2e test');
+    await yamlBox.fill(editedRule);
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByText('Saved "e2e rule with a source".').waitFor();
+    const storedSrc = await fetch(`${base}/api/v1/security/rules/detectionRules/e2e0000a-0000-4000-8000-00000000000a/source`, { headers: { Authorization: `Bearer ${key}` } });
+    if (!storedSrc.ok || (await storedSrc.text()) !== editedRule || !(storedSrc.headers.get('content-type') ?? '').startsWith('application/yaml')) fail('the stored source is not the edited YAML');
+    log('rule source shown as written and replaced from the YAML tab');
     await page.goto(`${base}/audit`);
     await page.getByRole('heading', { name: 'Audit log' }).waitFor();
     await page.getByRole('table', { name: 'Audit records' }).or(page.getByText('Not available on this server yet')).waitFor();
@@ -469,6 +532,52 @@ async function main() {
     await page.locator(`[data-action="${undone}"]`).waitFor();
     await shot('action-center');
     log('action center: four eyes refused, approved by a second key, completed, undone');
+
+    // The filter shared by the admin key is in the approver's menu, among the team's.
+    await page.goto(`${base}/incidents`);
+    await page.locator('[data-incident]').nth(2).waitFor();
+    await page.getByRole('button', { name: 'Saved filters' }).click();
+    await page.getByRole('group', { name: 'Shared with the team' }).getByRole('menuitem', { name: /e2e active incidents/ }).waitFor();
+    if (await page.getByRole('menuitem', { name: /e2e kept in the browser/ }).count() !== 0) fail('another user sees a private filter');
+    await page.keyboard.press('Escape');
+
+    // Home: credential theft on fs-01 (an LSASS dump, then the account's sign-in from a
+    // threat-intelligence address, imported as third-party alerts) is contained by attack
+    // disruption; the account disabled from the incident above still waits for approval; the
+    // investigations ran.
+    const at = new Date(Date.now() - 60_000).toISOString();
+    const dave = { '@odata.type': '#microsoft.graph.security.userEvidence', userAccount: { accountName: 'dave', userPrincipalName: 'dave@corp.local' } };
+    await call('POST', '/api/v1/security/alerts', JSON.stringify({ value: [
+      { id: 'e2e-dump', title: 'Credential dumping from LSASS on fs-01.corp.local', severity: 'high', createdDateTime: at, category: 'CredentialAccess',
+        mitreTechniques: ['T1003.001'], evidence: [{ '@odata.type': '#microsoft.graph.security.deviceEvidence', deviceDnsName: 'fs-01.corp.local' }, dave] },
+      { id: 'e2e-signin', title: 'Sign-in from a TI address', severity: 'high', createdDateTime: at, category: 'InitialAccess', evidence: [dave] },
+    ] }));
+    const disrupted = await waitFor('attack disruption', async () => {
+      const l = (await call('GET', '/api/v1/security/actions?requestorType=disruption')).value;
+      return l.length >= 2 && l.every((a) => a.status === 'completed') ? l : null;
+    }, 30_000);
+    await page.goto(`${base}/`);
+    await page.getByText('Open incidents by severity').waitFor();
+    await page.getByText(/tables hold/).waitFor();
+    const dis = page.getByTestId('home-disruptions');
+    await dis.locator('[data-disruption]').nth(1).waitFor();
+    await dis.getByText('fs-01.corp.local').waitFor();
+    await dis.getByText('dave@corp.local').waitFor();
+    if (!(await dis.getByText(/^On: /).isVisible())) fail('the disruption setting is not shown');
+    const pendingN = (await call('GET', '/api/v1/security/actions?status=pendingApproval')).value.length;
+    if (pendingN < 1) fail('no action waits for approval');
+    await page.getByTestId('home-pending').getByText(String(pendingN), { exact: true }).waitFor();
+    await waitFor('investigations on Home', async () => {
+      if ((await page.getByTestId('home-investigations').locator('[data-investigation]').count()) > 0) return true;
+      await page.reload();
+      const card = page.getByTestId('home-investigations');
+      await card.locator('[data-investigation]').first().or(card.getByText(/^None yet/)).waitFor();
+      return false;
+    }, 30_000, 1000);
+    await shot('home');
+    await page.getByTestId('home-investigations').locator('[data-investigation] a').first().click();
+    await page.waitForURL(/\/incidents\/\d+\/investigations$/);
+    log(`home: ${disrupted.length} disruption actions, ${pendingN} pending approval, investigations linked to their incidents`);
     await page.getByRole('button', { name: 'Dark theme' }).click();
     await page.goto(`${base}/incidents`);
     await page.locator('[data-incident]').nth(2).waitFor();

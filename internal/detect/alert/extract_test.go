@@ -114,3 +114,27 @@ func TestEventTimesFromAggregates(t *testing.T) {
 		t.Errorf("time range = %s .. %s, want the rows' first and last seen %s .. %s", a.StartTime, a.EndTime, t1, t2)
 	}
 }
+
+// TestExtractDynamicEntity maps dynamic columns as the DuckDB store returns them (decoded
+// JSON): a string without quotes, as tostring() renders it; an array as JSON text.
+func TestExtractDynamicEntity(t *testing.T) {
+	res := &store.Result{
+		Columns: []store.Column{{Name: "User", Type: "dynamic"}, {Name: "Hosts", Type: "dynamic"}},
+		Rows:    [][]any{{"alice", []any{"ws1", "ws2"}}},
+	}
+	r := &rule.Rule{ID: "r", EventGrouping: rule.SingleAlert, Trigger: rule.Trigger{Operator: rule.OpGreaterThan},
+		EntityMappings: []rule.EntityMapping{
+			{EntityType: "Account", FieldMappings: []rule.FieldMapping{{Identifier: "Name", ColumnName: "User"}}},
+			{EntityType: "Host", FieldMappings: []rule.FieldMapping{{Identifier: "HostName", ColumnName: "Hosts"}}},
+		}}
+	as := Extract(r, res, Run{Tenant: "t1", Now: time.Now()})
+	if len(as) != 1 || len(as[0].Entities) != 2 {
+		t.Fatalf("alerts %+v", as)
+	}
+	if got := as[0].Entities[0].Identifiers["Name"]; got != "alice" {
+		t.Errorf("account name %q, want alice", got)
+	}
+	if got := as[0].Entities[1].Identifiers["HostName"]; got != `["ws1","ws2"]` {
+		t.Errorf("host name %q, want the array as JSON", got)
+	}
+}

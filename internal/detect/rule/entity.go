@@ -2,10 +2,13 @@ package rule
 
 import "github.com/vigilsec/vigil/internal/schema"
 
-// kinds of column types an identifier accepts.
+// kinds of column types an identifier accepts. A dynamic column is accepted wherever text
+// is: published Sentinel rules map `split(x, "@")[0]` or `make_set(...)` columns without
+// tostring(), Kusto types those dynamic, and the alert takes the value as tostring() renders
+// it (a string without quotes, an array or bag as JSON).
 var (
-	stringish = []schema.Type{schema.TypeString, schema.TypeGUID}
-	numberish = []schema.Type{schema.TypeString, schema.TypeLong, schema.TypeInt}
+	stringish = []schema.Type{schema.TypeString, schema.TypeGUID, schema.TypeDynamic}
+	numberish = []schema.Type{schema.TypeString, schema.TypeLong, schema.TypeInt, schema.TypeDynamic}
 	timeish   = []schema.Type{schema.TypeDatetime, schema.TypeString}
 	boolish   = []schema.Type{schema.TypeBool, schema.TypeString}
 	anyish    = []schema.Type{schema.TypeString, schema.TypeDynamic, schema.TypeLong, schema.TypeInt, schema.TypeGUID}

@@ -34,6 +34,7 @@ var (
 // linter checks one rule.
 type linter struct {
 	r    *Rule
+	opts LintOptions
 	out  []Finding
 	cols map[string]schema.Type
 }
@@ -48,7 +49,20 @@ func (l *linter) errorf(path, format string, args ...any) { l.add(LevelError, pa
 // mapped columns exist in the query's output with fitting types, and checks scheduling,
 // trigger, MITRE and incident settings. Findings carry file positions.
 func Lint(r *Rule, reg *schema.Registry) []Finding {
-	l := &linter{r: r}
+	return LintWith(r, reg, LintOptions{})
+}
+
+// LintOptions are what LintWith checks a rule against besides the schema.
+type LintOptions struct {
+	// Watchlists resolves the aliases the query passes to _GetWatchlist(). Without it, a
+	// query that reads a watchlist is only parsed: it is resolved when the rule runs,
+	// against its tenant's watchlists, and the finding is a warning.
+	Watchlists kql.Watchlists
+}
+
+// LintWith is Lint with options.
+func LintWith(r *Rule, reg *schema.Registry, opts LintOptions) []Finding {
+	l := &linter{r: r, opts: opts}
 	l.required()
 	l.query(reg)
 	l.schedule()
@@ -75,15 +89,27 @@ func (l *linter) query(reg *schema.Registry) {
 		l.errorf("query", "rule has no query")
 		return
 	}
-	q, diags := kql.Compile(l.r.Query, reg, kql.Options{Tenant: LintTenant, Now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC)})
+	q, diags := kql.Compile(l.r.Query, reg, kql.Options{Tenant: LintTenant, Now: time.Date(2025, 1, 1, 0, 0, 0, 0, time.UTC), Watchlists: l.opts.Watchlists})
 	for _, d := range diags {
 		lvl := LevelError
 		if d.Severity != syntax.SeverityError {
 			lvl = LevelWarning
 		}
+		if d.Message == kql.NoWatchlistsMessage {
+			lvl, d.Message = LevelWarning, "_GetWatchlist() is resolved when the rule runs, against its tenant's watchlists; the rest of the query is not checked here"
+		}
 		l.out = append(l.out, Finding{File: l.r.Source.File, Pos: l.r.QueryPos(d.Span.Start), Level: lvl, RuleID: l.r.ID, Message: "query: " + d.Message})
 	}
 	if q == nil {
+		return
+	}
+	if len(q.Discoveries) > 0 {
+		// An evaluate bag_unpack or pivot without an output schema takes its columns from
+		// the rows of each run: the query is valid, but what follows the operator and the
+		// output columns can only be checked when the rule runs.
+		d := q.Discoveries[0]
+		l.out = append(l.out, Finding{File: l.r.Source.File, Pos: l.r.QueryPos(d.Span.Start), Level: LevelWarning, RuleID: l.r.ID,
+			Message: "query: evaluate " + d.Plugin + " takes its output columns from the data of each run; declare its output schema to have the rest of the query and its columns checked here"})
 		return
 	}
 	l.cols = map[string]schema.Type{}

@@ -196,6 +196,12 @@ func TestLintFindings(t *testing.T) {
 		{"unknown field", "version: 1.0.2", "versoin: 1.0.2", []string{`s.yaml:32:1: warning: unknown field "versoin" in the rule (ignored)`}},
 		{"nrt with frequency", "kind: Scheduled", "kind: NRT", []string{"s.yaml:11:17: NRT rules run every minute: remove queryFrequency", "s.yaml:12:14: NRT rules look at new rows only: remove queryPeriod"}},
 		{"bad identifier", "identifier: FullName", "identifier: Upn", []string{`s.yaml:26:21: Account has no identifier "Upn"`}},
+		// A dynamic column (split(...)[0] gives one) maps as tostring() renders it, as in
+		// published Sentinel rules; a datetime does not.
+		{"dynamic entity column", "| project TimeGenerated, UserPrincipalName,", "| project TimeGenerated, UserPrincipalName = split(UserPrincipalName, \"@\")[0],", nil},
+		{"datetime entity column", "columnName: UserPrincipalName", "columnName: TimeGenerated", []string{`s.yaml:27:21: Account.FullName: column "TimeGenerated" is datetime, want string or guid or dynamic`}},
+		// Columns taken from the data are only known when the rule runs: valid, with a warning.
+		{"columns from the data", "| where ResultType", "| evaluate bag_unpack(LocationDetails)\n  | where ResultType", []string{"s.yaml:21:5: warning: query: evaluate bag_unpack takes its output columns from the data of each run; declare its output schema to have the rest of the query and its columns checked here"}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			src := strings.Replace(sentinelSample, c.edit, c.with, 1)

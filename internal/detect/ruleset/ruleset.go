@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"slices"
 	"strings"
 	"sync"
@@ -61,6 +62,11 @@ type Entry struct {
 	UpdatedAt time.Time
 	Findings  []rule.Finding
 	LastRun   *meta.RuleRun
+	// Source is the document the rule was read from, as written (comments and field order
+	// kept), in the rule's format: what an API rule was last created or replaced with, or a
+	// content file that holds this rule alone. It is empty when the rule shares its file with
+	// others (an ARM export of several rules).
+	Source string
 }
 
 // Options configure a Set.
@@ -82,8 +88,9 @@ type Options struct {
 type Set struct {
 	opts     Options
 	content  []*rule.Rule
-	findings []rule.Finding // of the content files
-	mu       sync.Mutex     // serializes changes and the reloads they cause
+	findings []rule.Finding    // of the content files
+	sources  map[string]string // content file -> its text, for the files that hold one rule
+	mu       sync.Mutex        // serializes changes and the reloads they cause
 }
 
 // New loads the content rules.
@@ -91,15 +98,35 @@ func New(opts Options) (*Set, error) {
 	if len(opts.Tenants) == 0 {
 		opts.Tenants = []string{"default"}
 	}
-	s := &Set{opts: opts}
+	s := &Set{opts: opts, sources: map[string]string{}}
 	if len(opts.Content) > 0 {
-		rules, findings, err := rule.Load(opts.Content)
-		if err != nil {
+		if err := s.loadContent(opts.Content); err != nil {
 			return nil, fmt.Errorf("load rules: %w", err)
 		}
-		s.content, s.findings = rules, findings
 	}
 	return s, nil
+}
+
+// loadContent reads the content rule files as rule.Load does, keeping the text of each file
+// that holds one rule so that the API can show a rule's source as it was loaded (the file
+// may change on disk later; what runs is what was read).
+func (s *Set) loadContent(paths []string) error {
+	files, err := rule.Files(paths)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		data, err := os.ReadFile(f)
+		if err != nil {
+			return err
+		}
+		rs, fs := rule.Parse(f, data)
+		if len(rs) == 1 {
+			s.sources[f] = string(data)
+		}
+		s.content, s.findings = append(s.content, rs...), append(s.findings, fs...)
+	}
+	return nil
 }
 
 // ContentFindings returns the lint findings of the content files, for logging at start.
@@ -215,7 +242,7 @@ func (s *Set) List(ctx context.Context, tenant string) ([]Entry, error) {
 	}
 	var out []Entry
 	for _, r := range s.content {
-		e := Entry{Rule: r, Origin: OriginContent, Version: 1, Enabled: r.Enabled && switchFor(switches, tenant, r.ID, true)}
+		e := Entry{Rule: r, Origin: OriginContent, Version: 1, Enabled: r.Enabled && switchFor(switches, tenant, r.ID, true), Source: s.sources[r.Source.File]}
 		e.Findings = s.findingsOf(r)
 		out = append(out, e)
 	}
@@ -228,7 +255,7 @@ func (s *Set) List(ctx context.Context, tenant string) ([]Entry, error) {
 			continue // stored rules parsed when they were saved; a newer parser refusing one shows in Jobs' skipped list
 		}
 		out = append(out, Entry{Rule: r, Origin: OriginAPI, Version: sr.Version, Enabled: switchFor(switches, tenant, sr.ID, r.Enabled),
-			CreatedBy: sr.CreatedBy, CreatedAt: sr.CreatedAt, UpdatedBy: sr.UpdatedBy, UpdatedAt: sr.UpdatedAt, Findings: findings})
+			CreatedBy: sr.CreatedBy, CreatedAt: sr.CreatedAt, UpdatedBy: sr.UpdatedBy, UpdatedAt: sr.UpdatedAt, Findings: findings, Source: sr.Document})
 	}
 	for i := range out {
 		out[i].NotRun = s.notRun(out[i])

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/vigilsec/vigil/internal/detect/rule"
+	"github.com/vigilsec/vigil/internal/detect/watchlist"
 	"github.com/vigilsec/vigil/internal/kql"
 	"github.com/vigilsec/vigil/internal/kql/syntax"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -41,12 +42,22 @@ type KQL struct {
 	Registry *schema.Registry
 	Store    Querier
 	MaxRows  int // most result rows per run; 0 means 10000
+	// Watchlists reads the tenant's watchlists for _GetWatchlist(); nil makes it an error.
+	Watchlists watchlist.Lister
 }
 
 // Evaluate compiles and runs r's query for w.
 func (k KQL) Evaluate(ctx context.Context, r *rule.Rule, w Window) (*store.Result, error) {
-	q, diags := kql.Compile(r.Query, k.Registry, kql.Options{Tenant: w.Tenant, From: w.From, To: w.To, Now: w.Now,
-		IngestAfter: w.IngestAfter, IngestThrough: w.IngestThrough})
+	opts := kql.Options{Tenant: w.Tenant, From: w.From, To: w.To, Now: w.Now, IngestAfter: w.IngestAfter, IngestThrough: w.IngestThrough}
+	if k.Watchlists != nil {
+		opts.Watchlists = watchlist.NewResolver(ctx, k.Watchlists, w.Tenant)
+	}
+	// A bag_unpack or pivot without an output schema discovers its columns in the window's
+	// rows (same tenant, time and ingest range) before the query runs.
+	q, diags, err := kql.CompileDiscover(ctx, r.Query, k.Registry, opts, k.discover)
+	if err != nil {
+		return nil, err
+	}
 	if q == nil {
 		var msgs []string
 		for _, d := range diags {
@@ -66,6 +77,15 @@ func (k KQL) Evaluate(ctx context.Context, r *rule.Rule, w Window) (*store.Resul
 	}
 	parseTimes(res)
 	return res, nil
+}
+
+// discover runs a discovery query of the compiler on the store.
+func (k KQL) discover(ctx context.Context, sql string) ([][]any, error) {
+	res, err := k.Store.Query(ctx, sql, kql.MaxDiscovered+1)
+	if err != nil {
+		return nil, err
+	}
+	return res.Rows, nil
 }
 
 // parseTimes turns the datetime cells the store returns as text back into time.Time, so that

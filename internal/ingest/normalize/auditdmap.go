@@ -25,6 +25,8 @@ package normalize
 import (
 	"strconv"
 	"strings"
+
+	"github.com/vigilsec/vigil/internal/iptype"
 )
 
 // auditNoID is the value auditd writes for an unset auid or session.
@@ -209,7 +211,7 @@ func (n *Normalizer) auditLogonRow(rec *auditRecord, host string) (Record, bool)
 	}
 	if addr := rec.get("addr"); addr != "" && addr != "?" {
 		r.set("RemoteIP", addr)
-		r.set("RemoteIPType", ipType(addr))
+		r.set("RemoteIPType", iptype.OfText(addr))
 		if h := rec.get("hostname"); h != "" && h != "?" && h != addr {
 			r.set("RemoteDeviceName", h)
 		}

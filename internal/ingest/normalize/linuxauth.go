@@ -21,6 +21,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/vigilsec/vigil/internal/iptype"
 	"github.com/vigilsec/vigil/internal/schema"
 )
 
@@ -117,7 +118,7 @@ func (d *authDeriver) sshLogon(msg string, t time.Time, host, pid string) (Recor
 	r.set("Protocol", "SSH")
 	r.set("AccountName", user)
 	r.set("RemoteIP", ip)
-	r.set("RemoteIPType", ipType(ip))
+	r.set("RemoteIPType", iptype.OfText(ip))
 	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
 		r.setValue("RemotePort", int32(n))
 	}

@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vigilsec/vigil/internal/iptype"
 )
 
 // fieldKind says how one Sysmon data field fills its columns.
@@ -233,10 +235,10 @@ func sysmonNetwork(ev *WinEvent, r *winRow) []WinData {
 	lip, rip := ev.Get(local+"Ip"), ev.Get(remote+"Ip")
 	r.set("LocalIP", lip)
 	r.set("LocalPort", ev.Get(local+"Port"))
-	r.set("LocalIPType", ipType(lip))
+	r.set("LocalIPType", iptype.OfText(lip))
 	r.set("RemoteIP", rip)
 	r.set("RemotePort", ev.Get(remote+"Port"))
-	r.set("RemoteIPType", ipType(rip))
+	r.set("RemoteIPType", iptype.OfText(rip))
 	r.setNonDash("RemoteUrl", ev.Get(remote+"Hostname"))
 	return nil
 }

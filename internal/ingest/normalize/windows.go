@@ -3,7 +3,6 @@ package normalize
 import (
 	"encoding/json"
 	"fmt"
-	"net/netip"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/schema"
@@ -180,30 +179,6 @@ func splitAccount(a string) (domain, name string) {
 		return a[:i], a[i+1:]
 	}
 	return "", a
-}
-
-// ipType classifies an address as Defender's LocalIPType/RemoteIPType do.
-func ipType(s string) string {
-	a, err := netip.ParseAddr(s)
-	if err != nil {
-		return ""
-	}
-	a = a.Unmap()
-	switch {
-	case a.IsLoopback():
-		return "Loopback"
-	case a.IsPrivate():
-		return "Private"
-	case a.IsLinkLocalUnicast():
-		return "LinkLocal"
-	case a.IsMulticast():
-		return "Multicast"
-	case a.IsUnspecified():
-		return "Reserved"
-	case a.IsGlobalUnicast():
-		return "Public"
-	}
-	return ""
 }
 
 // jsonObject renders name/value pairs as a JSON object in the given order.

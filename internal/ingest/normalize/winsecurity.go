@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/vigilsec/vigil/internal/iptype"
 )
 
 // secDerived are SecurityEvent columns the mapper computes from the System part or several
@@ -236,7 +238,7 @@ func (m *WinMapper) logonRow(ev *WinEvent) Record {
 	ip := ev.Get("IpAddress")
 	if ip != "-" && ip != "" {
 		r.set("RemoteIP", ip)
-		r.set("RemoteIPType", ipType(ip))
+		r.set("RemoteIPType", iptype.OfText(ip))
 	}
 	if p := ev.Get("IpPort"); p != "0" {
 		r.setNonDash("RemotePort", p)

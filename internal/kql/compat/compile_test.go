@@ -45,7 +45,9 @@ func TestCompileShare(t *testing.T) {
 		t.Errorf("corpus has %d queries, want at least 200", len(queries))
 	}
 	reg := schema.NewRegistry()
-	opts := kql.Options{Tenant: "compat", Now: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC)}
+	// The corpus's watchlists, as a tenant would have made them from a CSV.
+	watchlists := kql.WatchlistMap{"VIPUsers": {{Name: "UserPrincipalName", Type: schema.TypeString}, {Name: "Title", Type: schema.TypeString}}}
+	opts := kql.Options{Tenant: "compat", Now: time.Date(2025, 6, 1, 0, 0, 0, 0, time.UTC), Watchlists: watchlists}
 	var outs []outcome
 	for _, q := range queries {
 		outs = append(outs, compileOne(q, reg, opts))

@@ -53,6 +53,9 @@ func (c *checker) expr(e syntax.Expr, s *scope) plan.Expr {
 		return c.call(e, s)
 	case *syntax.MemberExpr, *syntax.IndexExpr:
 		return c.access(e, s)
+	case *syntax.NamedArg:
+		c.errorf(e, "a named argument ('%s = ...') is allowed only in a call of a function whose parameters can be named", e.Name.Name)
+		return bad()
 	}
 	c.errorf(e, "this expression is not supported here")
 	return bad()

@@ -90,6 +90,13 @@ func (c *checker) call(e *syntax.CallExpr, s *scope) plan.Expr {
 		c.errorf(e.Name, "unknown function '%s'%s", name, didYouMean(nearest(name, FunctionNames())))
 		return bad()
 	}
+	if hasNamedArg(e.Args) {
+		args, blame, ok := c.positionalArgs(e, s)
+		if !ok {
+			return bad()
+		}
+		return sig.Check(c, &syntax.CallExpr{Span: e.Span, Name: e.Name, Args: blame}, args)
+	}
 	args := make([]plan.Expr, len(e.Args))
 	for i, a := range e.Args {
 		args[i] = c.expr(a, s)

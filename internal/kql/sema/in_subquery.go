@@ -15,7 +15,8 @@ func (c *checker) inSubquery(e *syntax.InExpr, s *scope) (plan.Node, bool) {
 	if len(e.List) != 1 {
 		return nil, false
 	}
-	switch el := e.List[0].(type) {
+	// tabularInParens: Sentinel's examples write x in ((T | project k)).
+	switch el := tabularInParens(e.List[0]).(type) {
 	case *syntax.TabularExpr:
 		return c.pipeline(el.Query), true
 	case *syntax.Ident:

@@ -10,8 +10,8 @@ import (
 // each table filtered by the predicate, with a source_ column (or the
 // withsource= name) naming the table. As in Kusto, a table that lacks a
 // column the predicate uses takes no part; a projected column a table
-// lacks is null. The default project-smart output (with its pack_ bag) is
-// not supported yet.
+// lacks is null. Without project, the output is project-smart's: the columns
+// the predicate names and a pack_ bag of the rest.
 func checkFind(c *checker, s syntax.Source) plan.Node {
 	f := s.(*syntax.FindSource)
 	u := &plan.Union{Source: "source_"}
@@ -22,12 +22,8 @@ func checkFind(c *checker, s syntax.Source) plan.Node {
 		}
 		u.Source = optionName(o)
 	}
-	switch {
-	case f.Tables == nil:
+	if f.Tables == nil {
 		c.errorf(f, "find over every table is not supported: name the tables, as in 'find in (DeviceProcessEvents, DeviceFileEvents) where ...'")
-		return nil
-	case f.Project == nil:
-		c.errorf(f, "find needs 'project Col, ...' here; the default project-smart output (with pack_) is not supported yet")
 		return nil
 	}
 	refs := c.columnRefs(f.Pred)
@@ -46,7 +42,49 @@ func checkFind(c *checker, s syntax.Source) plan.Node {
 			u.Inputs, u.Names = append(u.Inputs, x), append(u.Names, t.name)
 		}
 	}
+	if f.Project == nil {
+		return c.findProjectSmart(f, u, refs)
+	}
 	return c.findProject(f, u)
+}
+
+// findProjectSmart is find's default output: the source column, the columns the predicate
+// names, and pack_, a bag of every other column of the row that is not empty.
+func (c *checker) findProjectSmart(f *syntax.FindSource, u *plan.Union, refs []string) plan.Node {
+	u.Out = []plan.Column{{Name: u.Source, Type: schema.TypeString}}
+	named := map[string]bool{}
+	for _, name := range refs {
+		if named[name] {
+			continue
+		}
+		col, ok := findColumn(u.Inputs, name)
+		if !ok {
+			continue
+		}
+		named[name] = true
+		u.Out = append(u.Out, col)
+	}
+	for i, in := range u.Inputs {
+		var items []plan.Item
+		for _, col := range u.Out[1:] {
+			x, _ := findColumn([]plan.Node{in}, col.Name)
+			if x.Type != col.Type {
+				c.errorf(f, "column '%s' is %s in one table of find and %s in another", col.Name, col.Type, x.Type)
+				return nil
+			}
+			items = append(items, plan.Item{Name: col.Name, Expr: &plan.Col{Name: col.Name, T: col.Type}})
+		}
+		var pack []plan.Expr
+		for _, col := range in.Columns() {
+			if !named[col.Name] {
+				pack = append(pack, &plan.Const{V: col.Name, T: schema.TypeString}, &plan.Col{Name: col.Name, T: col.Type})
+			}
+		}
+		items = append(items, plan.Item{Name: "pack_", Expr: &plan.Call{Fn: "bag_pack_nonempty", Args: pack, T: schema.TypeDynamic}})
+		u.Inputs[i] = &plan.Project{In: in, Items: items}
+	}
+	u.Out = append(u.Out, plan.Column{Name: "pack_", Type: schema.TypeDynamic})
+	return u
 }
 
 // findInput is one table of find, by name.

@@ -47,18 +47,21 @@ func checkProject(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 	var items []plan.Item
 	ok := true
 	for _, ne := range p.Columns {
-		name, x := c.named(ne, s, nm)
-		if isBad(x) {
-			ok = false
-			continue
+		names, xs := c.namedMulti(ne, s, nm)
+		for i, name := range names {
+			x := xs[i]
+			if isBad(x) {
+				ok = false
+				continue
+			}
+			if seen[name] {
+				c.errorf(ne, "column '%s' is projected twice", name)
+				ok = false
+				continue
+			}
+			seen[name] = true
+			items = append(items, plan.Item{Name: name, Expr: x})
 		}
-		if seen[name] {
-			c.errorf(ne, "column '%s' is projected twice", name)
-			ok = false
-			continue
-		}
-		seen[name] = true
-		items = append(items, plan.Item{Name: name, Expr: x})
 	}
 	if !ok {
 		return nil
@@ -179,31 +182,42 @@ func checkExtend(c *checker, in plan.Node, op syntax.Operator) plan.Node {
 	ok := true
 	for _, ne := range e.Columns {
 		pending := &plan.Project{In: cur, Items: items}
-		name, x := c.named(ne, &scope{cols: pending.Columns(), in: pending}, nm)
-		if isBad(x) {
+		names, xs := c.namedMulti(ne, &scope{cols: pending.Columns(), in: pending}, nm)
+		if anyBad(xs) {
 			ok = false
 			continue
 		}
-		if usesAny(x, fresh) {
+		if anyUses(xs, fresh) {
 			cur = &plan.Project{In: cur, Items: items}
 			items = passThrough(cur.Columns())
 			fresh = map[string]bool{}
 		}
-		replaced := false
-		for i := range items {
-			if items[i].Name == name {
-				items[i].Expr, replaced = x, true
+		for j, name := range names {
+			replaced := false
+			for i := range items {
+				if items[i].Name == name {
+					items[i].Expr, replaced = xs[j], true
+				}
 			}
+			if !replaced {
+				items = append(items, plan.Item{Name: name, Expr: xs[j]})
+			}
+			fresh[name] = true
 		}
-		if !replaced {
-			items = append(items, plan.Item{Name: name, Expr: x})
-		}
-		fresh[name] = true
 	}
 	if !ok {
 		return nil
 	}
 	return &plan.Project{In: cur, Items: items}
+}
+
+func anyBad(xs []plan.Expr) bool {
+	for _, x := range xs {
+		if isBad(x) {
+			return true
+		}
+	}
+	return false
 }
 
 // usesAny reports whether x refers to a column named in names.

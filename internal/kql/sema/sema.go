@@ -30,6 +30,15 @@ type Options struct {
 	// names or a pattern matches: a table named is an error at its span
 	// ("table T " + reason), one matched by a pattern is skipped.
 	TableAllowed func(table string) (ok bool, reason string)
+	// Watchlists resolves the aliases _GetWatchlist() names; nil makes
+	// _GetWatchlist() an error.
+	Watchlists Watchlists
+	// Discover, when set, answers the discovery of an evaluate bag_unpack or
+	// pivot without an output schema: it runs d.Plan and returns its rows, or
+	// false when they are not available. Without an answer the operator's
+	// pipeline stops without an error and Check returns no plan (with no
+	// error when nothing else is wrong).
+	Discover func(d *Discovery) (rows [][]any, ok bool)
 }
 
 // Check resolves and type-checks script and returns the plan of its query
@@ -65,7 +74,7 @@ func Check(script *syntax.Script, reg *schema.Registry, opts Options) (plan.Node
 	if queries == 0 && !syntax.HasErrors(c.diags) {
 		c.errorf(script, "the script has no query statement")
 	}
-	if syntax.HasErrors(c.diags) {
+	if syntax.HasErrors(c.diags) || c.pending {
 		return nil, c.diags
 	}
 	return out, c.diags
@@ -81,6 +90,7 @@ type checker struct {
 	depth   int                         // nesting of function expansion
 	aggs    *aggCollector               // set while checking summarize aggregates
 	failed  bool                        // an operator failed; the plan is not usable
+	pending bool                        // a discovery was not answered; the plan is not known
 }
 
 func (c *checker) report(n syntax.Node, sev syntax.Severity, format string, args ...any) {
@@ -111,6 +121,10 @@ func (c *checker) let(st *syntax.LetStmt) {
 		}
 		if n, ok := c.materialize(v); ok {
 			c.bindTable(name, n)
+			return
+		}
+		if _, udf := c.funcs[v.Name.Name]; !udf && v.Name.Name == "_GetWatchlist" {
+			c.bindTable(name, c.watchlistCall(v))
 			return
 		}
 		x := c.expr(v, nil)

@@ -190,8 +190,7 @@ func checkCallSource(c *checker, src syntax.Source) plan.Node {
 		return c.tableCall(call)
 	}
 	if !ok && call.Name.Name == "_GetWatchlist" {
-		c.errorf(call.Name, "_GetWatchlist() is not supported yet: Vigil has no watchlists")
-		return nil
+		return c.watchlistCall(call)
 	}
 	if !ok {
 		c.errorf(call.Name, "unknown tabular function '%s'", call.Name.Name)

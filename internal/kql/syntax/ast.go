@@ -264,6 +264,14 @@ type ListExpr struct {
 	Elems []Expr
 }
 
+// NamedArg is Name = Value as an argument of a call: Kusto lets a call name the optional
+// parameters it sets (series_decompose_anomalies(y, seasonality=24)).
+type NamedArg struct {
+	Span
+	Name  *Ident
+	Value Expr
+}
+
 // BadExpr stands in for an expression that could not be parsed.
 type BadExpr struct {
 	Span
@@ -293,4 +301,5 @@ func (*ParenExpr) exprNode()   {}
 func (*TabularExpr) exprNode() {}
 func (*FuncExpr) exprNode()    {}
 func (*ListExpr) exprNode()    {}
+func (*NamedArg) exprNode()    {}
 func (*BadExpr) exprNode()     {}

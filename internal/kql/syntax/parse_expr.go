@@ -246,8 +246,18 @@ func isOperatorWord(w string) bool {
 func (p *parser) parseCall(name *Ident) *CallExpr {
 	open := p.next()
 	c := &CallExpr{Name: name}
-	if !p.at(TokRParen) {
-		c.Args = p.parseArgList()
+	for !p.at(TokRParen) {
+		if p.at(TokIdent) && p.peek(1).Kind == TokAssign {
+			n := p.parseName("")
+			p.next()
+			v := p.parseTabularOrExpr()
+			c.Args = append(c.Args, &NamedArg{Span: p.span(n.Start), Name: n, Value: v})
+		} else {
+			c.Args = append(c.Args, p.parseTabularOrExpr())
+		}
+		if !p.accept(TokComma) {
+			break
+		}
 	}
 	p.expectClose(open)
 	c.Span = p.span(name.Start)

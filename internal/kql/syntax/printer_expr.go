@@ -160,6 +160,10 @@ func (pr *printer) postfix(x Expr) {
 		pr.funcExpr(x)
 	case *ListExpr:
 		pr.exprs(x.Elems, ", ")
+	case *NamedArg:
+		pr.expr(x.Name)
+		pr.str(" = ")
+		pr.expr(x.Value)
 	}
 }
 

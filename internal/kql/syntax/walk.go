@@ -104,6 +104,8 @@ func exprChildren(c *children, n Expr) {
 		addAll(c, n.Body)
 	case *ListExpr:
 		addAll(c, n.Elems)
+	case *NamedArg:
+		c.add(n.Name, n.Value)
 	}
 }
 

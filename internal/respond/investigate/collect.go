@@ -72,7 +72,17 @@ func (r rows) int(row []any, name string) int {
 // query compiles src for tenant over [from, to) (no time limit when from is zero) and runs
 // it, returning at most limit rows.
 func (e Events) query(ctx context.Context, tenant, src string, from, to time.Time, limit int) (rows, error) {
-	q, diags := kql.Compile(src, e.Registry, kql.Options{Tenant: tenant, From: from, To: to})
+	discover := func(ctx context.Context, sql string) ([][]any, error) {
+		res, err := e.Store.Query(ctx, sql, kql.MaxDiscovered+1)
+		if err != nil {
+			return nil, err
+		}
+		return res.Rows, nil
+	}
+	q, diags, err := kql.CompileDiscover(ctx, src, e.Registry, kql.Options{Tenant: tenant, From: from, To: to}, discover)
+	if err != nil {
+		return rows{}, fmt.Errorf("investigation query: %w", err)
+	}
 	if q == nil {
 		return rows{}, fmt.Errorf("investigation query does not compile: %v", diags)
 	}

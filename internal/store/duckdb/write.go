@@ -30,6 +30,9 @@ func (s *Store) exec(ctx context.Context, q string, args ...driver.NamedValue) e
 
 // Write appends batches and records lastSeq for consumer in one transaction.
 func (s *Store) Write(ctx context.Context, consumer string, lastSeq uint64, batches []store.Batch) (err error) {
+	if s.wconn == nil {
+		return ErrReadOnly
+	}
 	if err := s.exec(ctx, "BEGIN TRANSACTION"); err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}

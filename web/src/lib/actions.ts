@@ -6,7 +6,7 @@ export type ActionStatus = 'pendingApproval' | 'approved' | 'rejected' | 'sent' 
 export const actionStatuses: ActionStatus[] = ['pendingApproval', 'approved', 'rejected', 'sent', 'running', 'completed', 'failed', 'cancelled', 'timedOut'];
 
 export const actionTypes = ['isolateDevice', 'releaseIsolation', 'stopAndQuarantineFile', 'restoreFile', 'disableAccount', 'enableAccount',
-  'resetPassword', 'collectInvestigationPackage', 'blockIndicator', 'runScript', 'softDeleteEmail', 'restoreEmail', 'purgeAttachment'] as const;
+  'resetPassword', 'collectInvestigationPackage', 'blockIndicator', 'unblockIndicator', 'runScript', 'softDeleteEmail', 'restoreEmail', 'purgeAttachment'] as const;
 
 export interface ActionTarget {
   device?: string;
@@ -45,6 +45,15 @@ export interface AutomationLevel {
   level: 'full' | 'semi' | 'none';
   fourEyes: boolean;
   attackDisruption?: boolean;
+  disruptionDryRun?: boolean;
+}
+
+/** disruptionState words the tenant's attack disruption setting: what it does when a
+ * high-confidence attack pattern fires. */
+export function disruptionState(p: AutomationLevel): string {
+  if (p.attackDisruption === false || p.level === 'none') return 'Off: attack patterns are not contained automatically.';
+  if (p.disruptionDryRun) return 'Dry run: the incident gets a comment saying what would have been contained.';
+  return 'On: devices and accounts of a high-confidence attack are contained at once.';
 }
 
 export type BadgeColor = 'brand' | 'danger' | 'important' | 'informative' | 'severe' | 'subtle' | 'success' | 'warning';
@@ -75,7 +84,7 @@ export function actionStatusLabel(s: string): string {
 const typeLabels: Record<string, string> = {
   isolateDevice: 'Isolate device', releaseIsolation: 'Release from isolation', stopAndQuarantineFile: 'Stop and quarantine file',
   restoreFile: 'Restore file', disableAccount: 'Disable account', enableAccount: 'Enable account', resetPassword: 'Reset password',
-  collectInvestigationPackage: 'Collect investigation package', blockIndicator: 'Block indicator', runScript: 'Run script', softDeleteEmail: 'Soft delete email', restoreEmail: 'Restore email', purgeAttachment: 'Remove attachment from every mailbox',
+  collectInvestigationPackage: 'Collect investigation package', blockIndicator: 'Block indicator', unblockIndicator: 'Unblock indicator', runScript: 'Run script', softDeleteEmail: 'Soft delete email', restoreEmail: 'Restore email', purgeAttachment: 'Remove attachment from every mailbox',
 };
 
 export function actionTypeLabel(t: string): string {
@@ -90,7 +99,7 @@ export function targetText(t: ActionTarget): string {
 
 /** isUndoable: a completed action of a type with an undo, not undone yet. */
 export function isUndoable(a: Action): boolean {
-  return a.status === 'completed' && !a.undoneBy && ['isolateDevice', 'disableAccount', 'stopAndQuarantineFile'].includes(a.type);
+  return a.status === 'completed' && !a.undoneBy && ['isolateDevice', 'disableAccount', 'stopAndQuarantineFile', 'blockIndicator'].includes(a.type);
 }
 
 export function isSimulated(a: Action): boolean {
@@ -106,6 +115,8 @@ export interface ActionQuery {
   type?: string;
   target?: string;
   incidentId?: string;
+  /** requestorType selects who asked: user, rule, playbook, investigation or disruption. */
+  requestorType?: string;
   top?: number;
 }
 
@@ -117,6 +128,7 @@ export function listActions(q: ActionQuery, signal?: AbortSignal): Promise<{ val
   if (q.type) p.set('type', q.type);
   if (q.target) p.set('target', q.target);
   if (q.incidentId) p.set('incidentId', q.incidentId);
+  if (q.requestorType) p.set('requestorType', q.requestorType);
   p.set('$top', String(q.top ?? 1000));
   return api<{ value: Action[] }>(`${base}?${p.toString()}`, signal ? { signal } : {});
 }

@@ -71,9 +71,10 @@ export interface RequestOptions {
   noAuthRedirect?: boolean;
 }
 
-export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+/** send makes the request and reads the answer's text; an error answer throws ApiError. */
+async function send(path: string, opts: RequestOptions, accept: string): Promise<{ res: Response; text: string; data: unknown }> {
   const method = opts.method ?? 'GET';
-  const headers: Record<string, string> = { Accept: 'application/json', ...opts.headers };
+  const headers: Record<string, string> = { Accept: accept, ...opts.headers };
   if (opts.body !== undefined) headers['Content-Type'] = 'application/json';
   if (opts.rawBody !== undefined) headers['Content-Type'] = opts.contentType ?? 'text/plain';
   if (current?.kind === 'key') headers.Authorization = `Bearer ${current.key}`;
@@ -107,7 +108,24 @@ export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T
     const err = (data as ErrorBody | null)?.error;
     throw new ApiError(res.status, err?.code ?? `http${res.status}`, err?.message ?? `${res.status} ${res.statusText}`, err?.diagnostics ?? []);
   }
-  return data as T;
+  return { res, text, data };
+}
+
+export async function api<T>(path: string, opts: RequestOptions = {}): Promise<T> {
+  return (await send(path, opts, 'application/json')).data as T;
+}
+
+/** TextAnswer is a document the API answers as it is (a rule's YAML source), not as JSON. */
+export interface TextAnswer {
+  text: string;
+  contentType: string;
+  etag: string;
+}
+
+/** apiText fetches a document as text, with its content type and ETag. */
+export async function apiText(path: string, opts: RequestOptions = {}): Promise<TextAnswer> {
+  const { res, text } = await send(path, opts, '*/*');
+  return { text, contentType: res.headers.get('Content-Type') ?? '', etag: res.headers.get('ETag') ?? '' };
 }
 
 /** errorText is what an error says to a person. */

@@ -1,6 +1,6 @@
 // The detection rules API (/api/v1/security/rules/detectionRules) as the portal uses it.
-import { api } from './api';
-import type { RuleDraft } from './ruleYaml';
+import { ApiError, api, apiText } from './api';
+import type { EntityMapping, RuleDraft } from './ruleYaml';
 import { toYaml } from './ruleYaml';
 
 export interface Rule {
@@ -18,6 +18,14 @@ export interface Rule {
   detectionAction: { alertTemplate: { title?: string; description?: string; severity: string; mitreTechniques?: string[] } };
   tactics: string[];
   notRunReason?: string;
+  entityMappings?: { entityType: string; fieldMappings: { identifier: string; columnName: string }[] }[];
+}
+
+/** RuleSource is the document a rule was created, replaced or loaded from, as written. */
+export interface RuleSource {
+  text: string;
+  /** kind is yaml for Sentinel YAML, json for ARM and Defender JSON. */
+  kind: 'yaml' | 'json';
 }
 
 export const rulesPath = '/api/v1/security/rules/detectionRules';
@@ -29,9 +37,27 @@ export function createRule(d: RuleDraft): Promise<Rule> {
 
 /** putYaml replaces rule id with a YAML document (If-Match guards the version read). */
 export function putYaml(id: string, yaml: string, version?: number): Promise<Rule> {
+  return putSource(id, { text: yaml, kind: 'yaml' }, version);
+}
+
+/** putSource replaces rule id with a document in its own format (YAML or JSON). */
+export function putSource(id: string, src: RuleSource, version?: number): Promise<Rule> {
   return api<Rule>(`${rulesPath}/${encodeURIComponent(id)}`, {
-    method: 'PUT', rawBody: yaml, contentType: 'application/yaml', headers: version ? { 'If-Match': `W/"${version}"` } : {},
+    method: 'PUT', rawBody: src.text, contentType: src.kind === 'yaml' ? 'application/yaml' : 'application/json',
+    headers: version ? { 'If-Match': `W/"${version}"` } : {},
   });
+}
+
+/** getRuleSource fetches the document rule id was created or loaded from; null when it has
+ * none of its own (a rule from a file of several rules, or a server without the route). */
+export async function getRuleSource(id: string, signal?: AbortSignal): Promise<RuleSource | null> {
+  try {
+    const a = await apiText(`${rulesPath}/${encodeURIComponent(id)}/source`, signal ? { signal } : {});
+    return { text: a.text, kind: /json/.test(a.contentType) ? 'json' : 'yaml' };
+  } catch (e) {
+    if (e instanceof ApiError && e.status === 404) return null;
+    throw e;
+  }
 }
 
 /** importYaml creates a rule from an uploaded Sentinel YAML file. */
@@ -54,7 +80,7 @@ export function testRule(id: string, from: string, to: string): Promise<TestResu
   return api<TestResult>(`${rulesPath}/${encodeURIComponent(id)}/test`, { method: 'POST', body: { from, to } });
 }
 
-/** draftOf is the form's view of rule r (entity mappings are not in the API's answer). */
+/** draftOf is the form's view of rule r. */
 export function draftOf(r: Rule): RuleDraft {
   const sev = r.detectionAction.alertTemplate.severity;
   const dur = (go: string | undefined, dflt: string) => {
@@ -68,6 +94,11 @@ export function draftOf(r: Rule): RuleDraft {
     id: r.id, name: r.displayName, description: r.detectionAction.alertTemplate.description ?? '',
     severity: sev === 'high' ? 'High' : sev === 'low' ? 'Low' : sev === 'informational' ? 'Informational' : 'Medium',
     frequency: dur(r.queryFrequency, '1h'), period: dur(r.queryPeriod, '1h'), tactics: r.tactics, techniques: r.detectionAction.alertTemplate.mitreTechniques ?? [],
-    query: r.queryCondition.queryText, entities: [],
+    query: r.queryCondition.queryText, entities: entitiesOf(r),
   };
+}
+
+/** entitiesOf flattens the rule's entity mappings into the form's rows, one per identifier. */
+export function entitiesOf(r: Pick<Rule, 'entityMappings'>): EntityMapping[] {
+  return (r.entityMappings ?? []).flatMap((m) => m.fieldMappings.map((f) => ({ entityType: m.entityType, identifier: f.identifier, column: f.columnName })));
 }

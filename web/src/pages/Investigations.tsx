@@ -1,20 +1,13 @@
 import { Badge, Spinner, Table, TableBody, TableCell, TableHeader, TableHeaderCell, TableRow, Text, tokens } from '@fluentui/react-components';
 import { Link as RouterLink } from 'react-router-dom';
 import { actionTypeLabel } from '../lib/actions';
-import { investigationStatusLabel, listInvestigations, sortEvidence, verdictLabel, type Evidence, type Investigation, type Verdict } from '../lib/investigations';
+import { investigationStatusColor, investigationStatusLabel, listInvestigations, sortEvidence, verdictLabel, type Evidence, type Investigation, type Verdict } from '../lib/investigations';
 import { useAsync } from '../lib/useAsync';
 import { Empty, ErrorBar, fmtTime } from './common';
 import { ActionStatusBadge } from './actionParts';
 
 const verdictColor = (v: Verdict) => (v === 'malicious' ? 'danger' : v === 'suspicious' ? 'warning' : 'success');
 
-function statusColor(s: string) {
-  switch (s) {
-    case 'remediated': case 'noThreatsFound': return 'success';
-    case 'pendingAction': case 'running': return 'warning';
-    default: return 'danger';
-  }
-}
 
 /** InvestigationsTab lists the automated investigations of an incident's alerts with their
  * evidence, verdicts and remediation. */
@@ -35,7 +28,7 @@ function InvestigationCard({ inv }: { inv: Investigation }) {
     <section aria-label={`Investigation ${inv.id}`} data-investigation={inv.id}>
       <div style={{ display: 'flex', gap: 12, alignItems: 'center', flexWrap: 'wrap' }}>
         <Text weight="semibold">{inv.alert.title}</Text>
-        <Badge appearance="filled" color={statusColor(inv.status)}>{investigationStatusLabel(inv.status)}</Badge>
+        <Badge appearance="filled" color={investigationStatusColor(inv.status)}>{investigationStatusLabel(inv.status)}</Badge>
         <Text size={200} style={{ color: tokens.colorNeutralForeground3 }}>
           {inv.id} · started {fmtTime(inv.createdDateTime)} · {inv.verdicts.malicious ?? 0} malicious, {inv.verdicts.suspicious ?? 0} suspicious, {inv.verdicts.noThreatsFound ?? 0} clean
         </Text>

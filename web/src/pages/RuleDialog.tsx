@@ -1,15 +1,18 @@
 // Detection rule dialogs: create a rule from a hunting query (form), and edit a rule (form or
-// YAML text, with the API's findings shown at their lines).
+// its stored source document, with the API's findings shown at their lines).
 import { useMemo, useState } from 'react';
 import { Link as RouterLink } from 'react-router-dom';
 import {
   Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, Field, Input, MessageBar, MessageBarBody,
-  MessageBarTitle, Option, Select, Spinner, Tab, TabList, Textarea, tokens,
+  MessageBarTitle, Option, Select, Spinner, Tab, TabList, Text, Textarea, tokens,
 } from '@fluentui/react-components';
 import { Add16Regular, Delete16Regular } from '@fluentui/react-icons';
 import { ApiError, errorText } from '../lib/api';
-import { createRule, putYaml, type Rule } from '../lib/rules';
+import { createRule, getRuleSource, putSource, type Rule, type RuleSource } from '../lib/rules';
+import { formNote, initialSource, onSourceTab, resetSource, toSave } from '../lib/ruleSource';
 import { draftError, entityKinds, findingsOf, severities, tacticList, toYaml, type Finding, type RuleDraft } from '../lib/ruleYaml';
+import { useAsync } from '../lib/useAsync';
+import { ErrorBar } from './common';
 
 function RuleForm({ d, set, columns }: { d: RuleDraft; set: (d: RuleDraft) => void; columns: string[] }) {
   return (
@@ -124,30 +127,53 @@ export function CreateRuleDialog({ initial, columns, onClose }: { initial: RuleD
   );
 }
 
-/** EditRuleDialog changes a rule with a form or as YAML text. The API does not return a
- * rule's source document, so the YAML is written from what it does return: entity mappings
- * and other fields it does not show must be entered again. */
-export function EditRuleDialog({ rule, draft, onSaved, onClose }: { rule: Rule; draft: RuleDraft; onSaved: () => void; onClose: () => void }) {
-  const [mode, setMode] = useState<'form' | 'yaml'>('form');
+/** EditRule loads rule's stored source document, then opens the editor on it. */
+export function EditRule({ rule, draft, onSaved, onClose }: { rule: Rule; draft: RuleDraft; onSaved: () => void; onClose: () => void }) {
+  const src = useAsync((sig) => getRuleSource(rule.id, sig), [rule.id]);
+  if (src.loading || src.error) {
+    return (
+      <Dialog open onOpenChange={(_, v) => { if (!v.open) onClose(); }}>
+        <DialogSurface style={{ maxWidth: 820 }}><DialogBody>
+          <DialogTitle>Edit {rule.displayName}</DialogTitle>
+          <DialogContent>{src.error ? <ErrorBar error={src.error} title="The rule's source document could not be read" /> : <Spinner label="Reading the rule's source" />}</DialogContent>
+          <DialogActions><Button onClick={onClose}>Cancel</Button></DialogActions>
+        </DialogBody></DialogSurface>
+      </Dialog>
+    );
+  }
+  return <EditRuleDialog rule={rule} draft={draft} source={src.data ?? null} onSaved={onSaved} onClose={onClose} />;
+}
+
+/** EditRuleDialog changes a rule with a form, or as its source document: the YAML (or JSON)
+ * it was created or loaded from, comments and field order kept. A rule without a stored
+ * document of its own gets YAML written from the form. */
+export function EditRuleDialog({ rule, draft, source, onSaved, onClose }: {
+  rule: Rule; draft: RuleDraft; source: RuleSource | null; onSaved: () => void; onClose: () => void;
+}) {
+  const [mode, setMode] = useState<'form' | 'source'>('form');
   const [d, setD] = useState(draft);
-  const [yaml, setYaml] = useState(() => toYaml(draft));
+  const [src, setSrc] = useState(() => initialSource(source, draft));
   const [busy, setBusy] = useState(false);
   const [findings, setFindings] = useState<Finding[]>([]);
-  const lines = useMemo(() => yaml.split('\n'), [yaml]);
+  const lines = useMemo(() => src.text.split('\n'), [src.text]);
   const bad = new Set(findings.map((f) => f.line));
-  const problem = mode === 'form' ? draftError(d) : '';
+  const readOnly = rule.origin === 'content';
+  const problem = readOnly ? 'Rules from content files cannot be changed here' : mode === 'form' ? draftError(d) : '';
+  const label = src.kind === 'json' ? 'JSON' : 'YAML';
+  const note = formNote(source);
   const submit = async () => {
     setBusy(true);
     setFindings([]);
     try {
-      await putYaml(rule.id, mode === 'form' ? toYaml(d) : yaml, rule.version);
+      await putSource(rule.id, toSave(mode, src, d), rule.version);
       onSaved();
     } catch (e) {
       const f = apiFindings(e);
       setFindings(f);
       if (mode === 'form' && f.some((x) => x.line > 0)) {
-        setYaml(toYaml(d));
-        setMode('yaml');
+        // The findings' lines are those of the YAML the form wrote: show that YAML.
+        setSrc({ text: toYaml(d), kind: 'yaml', origin: 'form' });
+        setMode('source');
       }
     } finally {
       setBusy(false);
@@ -157,22 +183,34 @@ export function EditRuleDialog({ rule, draft, onSaved, onClose }: { rule: Rule; 
     <Dialog open onOpenChange={(_, v) => { if (!v.open) onClose(); }}>
       <DialogSurface style={{ maxWidth: 820 }}>
         <DialogBody>
-          <DialogTitle>Edit {rule.displayName}</DialogTitle>
+          <DialogTitle>{readOnly ? 'View' : 'Edit'} {rule.displayName}</DialogTitle>
           <DialogContent style={{ display: 'flex', flexDirection: 'column', gap: 8 }}>
             <TabList size="small" selectedValue={mode} onTabSelect={(_, v) => {
-              if (v.value === 'yaml' && mode === 'form') setYaml(toYaml(d));
-              setMode(v.value as 'form' | 'yaml');
+              if (v.value === 'source' && mode === 'form') setSrc(onSourceTab(src, draft, d));
+              setMode(v.value as 'form' | 'source');
             }}>
               <Tab value="form">Form</Tab>
-              <Tab value="yaml">YAML</Tab>
+              <Tab value="source">{label}</Tab>
             </TabList>
-            <MessageBar intent="info"><MessageBarBody>The API answers a rule without its entity mappings and alert details; add mappings again here or they are dropped.</MessageBarBody></MessageBar>
+            {readOnly && <MessageBar intent="warning"><MessageBarBody>This rule comes from a content file on the server: switch it on or off in the list; to change it, change the file or import a copy under a new id.</MessageBarBody></MessageBar>}
+            {mode === 'form' && !readOnly && note && <MessageBar intent="info"><MessageBarBody>{note}</MessageBarBody></MessageBar>}
+            {mode === 'source' && (
+              <div style={{ display: 'flex', alignItems: 'center', gap: 8 }} data-testid="rule-source-origin">
+                <Text size={200} style={{ color: tokens.colorNeutralForeground3 }}>
+                  {src.origin === 'stored' ? `The rule's stored ${label} document, as written.`
+                    : source ? 'Written from the form: the stored document\'s comments and the fields the form does not show are not in it.'
+                      : 'This rule has no stored document of its own: the YAML is written from its fields.'}
+                </Text>
+                {source && src.origin === 'form' && <Button size="small" onClick={() => setSrc(resetSource(source, d))}>Back to the stored {label}</Button>}
+              </div>
+            )}
             {mode === 'form' ? <RuleForm d={d} set={setD} columns={[]} /> : (
               <div style={{ display: 'flex', border: `1px solid ${tokens.colorNeutralStroke1}`, borderRadius: 4, maxHeight: 380, overflow: 'auto' }}>
                 <pre aria-hidden style={{ margin: 0, padding: '6px 4px', textAlign: 'right', color: tokens.colorNeutralForeground3, fontSize: 12, lineHeight: '18px', userSelect: 'none' }}>
                   {lines.map((_, i) => <div key={i} style={bad.has(i + 1) ? { color: tokens.colorPaletteRedForeground1, fontWeight: 700 } : undefined}>{i + 1}</div>)}
                 </pre>
-                <textarea aria-label="Rule YAML" value={yaml} onChange={(e) => setYaml(e.target.value)} spellCheck={false} rows={lines.length + 1}
+                <textarea aria-label={`Rule ${label}`} value={src.text} onChange={(e) => setSrc({ ...src, text: e.target.value })} spellCheck={false} rows={lines.length + 1}
+                  readOnly={readOnly}
                   style={{ flex: 1, border: 'none', resize: 'none', fontFamily: tokens.fontFamilyMonospace, fontSize: 12, lineHeight: '18px', padding: 6, background: 'transparent', color: 'inherit', whiteSpace: 'pre', overflow: 'hidden' }} />
               </div>
             )}

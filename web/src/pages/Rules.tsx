@@ -10,7 +10,7 @@ import { ArrowUpload20Regular, MoreHorizontal20Regular, Search20Regular } from '
 import { api, ApiError, errorText } from '../lib/api';
 import { deleteRule, draftOf, importYaml, testRule, type Rule, type TestResult } from '../lib/rules';
 import { findingsOf } from '../lib/ruleYaml';
-import { EditRuleDialog } from './RuleDialog';
+import { EditRule } from './RuleDialog';
 import type { Severity } from '../lib/types';
 import { useAsync } from '../lib/useAsync';
 import { Empty, ErrorBar, fmtTime, SeverityBadge, usePageStyles } from './common';
@@ -110,7 +110,7 @@ export function Rules() {
                         <MenuTrigger disableButtonEnhancement><Button appearance="subtle" icon={<MoreHorizontal20Regular />} aria-label={`Actions for ${r.displayName}`} /></MenuTrigger>
                         <MenuPopover><MenuList>
                           <MenuItem onClick={() => setTesting(r)}>Test run</MenuItem>
-                          <MenuItem onClick={() => setEditing(r)}>Edit</MenuItem>
+                          <MenuItem onClick={() => setEditing(r)}>{r.origin === 'content' ? 'View' : 'Edit'}</MenuItem>
                           <MenuItem onClick={() => setDeleting(r)}>Delete</MenuItem>
                         </MenuList></MenuPopover>
                       </Menu>
@@ -122,7 +122,7 @@ export function Rules() {
           </Table>
         </div>
       )}
-      {editing && <EditRuleDialog rule={editing} draft={draftOf(editing)} onClose={() => setEditing(null)}
+      {editing && <EditRule rule={editing} draft={draftOf(editing)} onClose={() => setEditing(null)}
         onSaved={() => { setNotice(`Saved "${editing.displayName}".`); setEditing(null); reload(); }} />}
       {testing && <TestDialog rule={testing} onClose={() => setTesting(null)} />}
       {deleting && (

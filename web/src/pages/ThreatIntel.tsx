@@ -22,6 +22,8 @@ interface Indicator {
   source: string;
   validUntil: string | null;
   active: boolean;
+  /** action is alert, or block for the fleet block list every agent enforces. */
+  action?: string;
   tags: string;
   tlp: string;
   timeGenerated: string | null;
@@ -126,7 +128,8 @@ export function ThreatIntel() {
                   <TableCell>{r.confidence ? Math.round(r.confidence) : ''}</TableCell>
                   <TableCell>{r.source}</TableCell>
                   <TableCell>{fmtTime(r.validUntil)}</TableCell>
-                  <TableCell>{r.active ? <Badge color="success" appearance="tint">active</Badge> : <Badge color="subtle" appearance="tint">inactive</Badge>}</TableCell>
+                  <TableCell>{r.active ? <Badge color="success" appearance="tint">active</Badge> : <Badge color="subtle" appearance="tint">inactive</Badge>}
+                    {/block/i.test(r.action ?? '') && <Badge color="danger" appearance="tint" title="On the fleet block list: every agent enforces it">block</Badge>}</TableCell>
                 </TableRow>
               ))}
             </TableBody>

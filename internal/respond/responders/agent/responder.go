@@ -57,7 +57,7 @@ var (
 var deviceTypes = map[respond.Type]bool{
 	respond.IsolateDevice: true, respond.ReleaseIsolation: true, respond.StopAndQuarantineFile: true,
 	respond.RestoreFile: true, respond.CollectInvestigationPackage: true, respond.BlockIndicator: true,
-	respond.RunScript: true,
+	respond.UnblockIndicator: true, respond.RunScript: true,
 }
 
 // Supports implements respond.Responder: the device action types.
@@ -120,6 +120,9 @@ func (r *Responder) result(ctx context.Context, a respond.Action, ag meta.Agent,
 		res.Data = map[string]any{}
 	}
 	res.Data["deviceId"] = ag.DeviceID
+	if rep.Repeated { // the command had been sent before: this is the first run's answer
+		res.Data["repeated"] = true
+	}
 	switch rep.Status {
 	case endpoint.StatusCompleted:
 	case endpoint.StatusFailed:

@@ -72,12 +72,16 @@ func newRig(t *testing.T) *rig {
 	t.Cleanup(nc.Close)
 	dir := t.TempDir()
 	dev := &endpoint.Device{State: &endpoint.StateFile{Path: filepath.Join(dir, "state.json")},
-		Quarantine: endpoint.Quarantine{Dir: filepath.Join(dir, "q")}, Servers: []string{"127.0.0.1"}}
+		Quarantine: endpoint.Quarantine{Dir: filepath.Join(dir, "q")}, Servers: []string{"127.0.0.1"},
+		Journal: &endpoint.Journal{Path: filepath.Join(dir, "commands.json")}}
 	sctx, cancel := context.WithCancel(ctx)
 	t.Cleanup(cancel)
 	go func() { _ = dev.Serve(sctx, nc, id) }()
 	scripts := t.TempDir()
 	if err := os.WriteFile(filepath.Join(scripts, "hostinfo.sh"), []byte("echo host=$(uname -s) arg=$1\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(scripts, "count.sh"), []byte("echo started >> $1; sleep 1; echo ended >> $1\n"), 0o600); err != nil {
 		t.Fatal(err)
 	}
 	if r.pkgs, err = NewObjectPackages(ctx, b.Conn()); err != nil {
@@ -138,6 +142,18 @@ func TestResponderExecute(t *testing.T) {
 					t.Errorf("downloaded package: %d bytes, ref says %v", len(b), ref["size"])
 				}
 			}},
+		{"block a hash on the device", respond.Action{Type: respond.BlockIndicator, Target: respond.Target{Device: "web1", Indicator: strings.Repeat("ab", 32)}}, "", false,
+			func(t *testing.T, res respond.Result) {
+				if !strings.HasPrefix(res.Detail, "hash "+strings.Repeat("ab", 32)+" blocked") {
+					t.Errorf("block detail = %q", res.Detail)
+				}
+			}},
+		{"unblock it", respond.Action{Type: respond.UnblockIndicator, Target: respond.Target{Device: "web1", Indicator: strings.Repeat("AB", 32)}}, "", false,
+			func(t *testing.T, res respond.Result) {
+				if res.Detail != "hash "+strings.Repeat("ab", 32)+" unblocked" {
+					t.Errorf("unblock detail = %q", res.Detail)
+				}
+			}},
 		{"agent not connected", respond.Action{Type: respond.ReleaseIsolation, Target: respond.Target{Device: "web2"}}, "not connected", true, nil},
 		{"no agent", respond.Action{Type: respond.ReleaseIsolation, Target: respond.Target{Device: "nope"}}, "no agent is enrolled", false, nil},
 	} {
@@ -178,5 +194,31 @@ func TestResponderSupportsAction(t *testing.T) {
 	}
 	if r.resp.Supports(respond.DisableAccount) {
 		t.Error("the agent responder claims disableAccount")
+	}
+}
+
+// TestResponderRetryRunsScriptOnce is the dispatcher's retry of a slow script: the first
+// request's answer does not come in time (the agent stops the script at the command's
+// deadline), so the dispatcher sends the command again; the agent answers the retry with
+// the first run's result instead of running the script a second time.
+func TestResponderRetryRunsScriptOnce(t *testing.T) {
+	r := newRig(t)
+	ctx := context.Background()
+	counter := filepath.Join(t.TempDir(), "counter")
+	a := respond.Action{ID: "act-retry", Tenant: "t1", Type: respond.RunScript, Target: respond.Target{Device: "web1"},
+		Parameters: map[string]any{"script": "count.sh", "args": []any{counter}}}
+	impatient := *r.resp
+	impatient.Wait = 300 * time.Millisecond
+	if _, err := impatient.Execute(ctx, a); err == nil {
+		t.Fatal("a script longer than the wait completed")
+	}
+	time.Sleep(500 * time.Millisecond) // the stopped first run has answered by now
+	res, err := r.resp.Execute(ctx, a)
+	if err == nil || !strings.Contains(err.Error(), "timed out after") || res.Data["repeated"] != true {
+		t.Errorf("retry: %v %v, want the first run's time-out, repeated", res.Data, err)
+	}
+	time.Sleep(1500 * time.Millisecond) // a second run, had there been one, would have ended
+	if b, err := os.ReadFile(counter); err != nil || string(b) != "started\n" {
+		t.Errorf("the script's runs: %q %v, want one start", b, err)
 	}
 }

@@ -1,4 +1,4 @@
-package api
+package hunt
 
 import (
 	"fmt"
@@ -11,11 +11,12 @@ import (
 // by the hunting API.
 const maxTimespan = 366 * 24 * time.Hour
 
-// parseTimespan reads the Timespan of a runHuntingQuery request as Microsoft Graph takes it,
-// an ISO 8601 duration ending now ("P7D", "PT12H", "P1W", "P1DT6H") or an interval
-// ("2024-01-01T00:00:00Z/2024-01-08T00:00:00Z", "2024-01-01T00:00:00Z/P7D"), and returns
-// [from, to). Empty means no range: the query's own time filters apply.
-func parseTimespan(s string, now time.Time) (from, to time.Time, err error) {
+// ParseTimespan reads the time range of a hunting query (the Timespan of a runHuntingQuery
+// request, vigil query --timespan) as Microsoft Graph takes it, an ISO 8601 duration ending
+// now ("P7D", "PT12H", "P1W", "P1DT6H") or an interval ("2024-01-01T00:00:00Z/2024-01-08T00:00:00Z",
+// "2024-01-01T00:00:00Z/P7D"), and returns [from, to). Empty means no range: the query's own
+// time filters apply.
+func ParseTimespan(s string, now time.Time) (from, to time.Time, err error) {
 	s = strings.TrimSpace(s)
 	if s == "" {
 		return time.Time{}, time.Time{}, nil

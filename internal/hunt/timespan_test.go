@@ -1,4 +1,4 @@
-package api
+package hunt
 
 import (
 	"strings"
@@ -29,7 +29,7 @@ func TestParseTimespan(t *testing.T) {
 		{"2024-01-08T00:00:00Z/2024-01-01T00:00:00Z", time.Time{}, time.Time{}, "not after the start"},
 		{"yesterday/P1D", time.Time{}, time.Time{}, "start is not an RFC 3339 time"},
 	} {
-		from, to, err := parseTimespan(c.in, now)
+		from, to, err := ParseTimespan(c.in, now)
 		switch {
 		case c.err != "" && (err == nil || !strings.Contains(err.Error(), c.err)):
 			t.Errorf("%q: error %v, want one saying %q", c.in, err, c.err)
@@ -47,7 +47,7 @@ func FuzzParseTimespan(f *testing.F) {
 	}
 	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 	f.Fuzz(func(t *testing.T, s string) {
-		from, to, err := parseTimespan(s, now)
+		from, to, err := ParseTimespan(s, now)
 		if err == nil && !from.IsZero() && (!to.After(from) || to.Sub(from) > maxTimespan) {
 			t.Errorf("%q: accepted [%v, %v)", s, from, to)
 		}
