@@ -246,22 +246,29 @@ func isOperatorWord(w string) bool {
 func (p *parser) parseCall(name *Ident) *CallExpr {
 	open := p.next()
 	c := &CallExpr{Name: name}
-	for !p.at(TokRParen) {
-		if p.at(TokIdent) && p.peek(1).Kind == TokAssign {
-			n := p.parseName("")
-			p.next()
-			v := p.parseTabularOrExpr()
-			c.Args = append(c.Args, &NamedArg{Span: p.span(n.Start), Name: n, Value: v})
-		} else {
-			c.Args = append(c.Args, p.parseTabularOrExpr())
-		}
-		if !p.accept(TokComma) {
-			break
+	if !p.at(TokRParen) {
+		for {
+			c.Args = append(c.Args, p.parseCallArg())
+			if !p.accept(TokComma) {
+				break
+			}
 		}
 	}
 	p.expectClose(open)
 	c.Span = p.span(name.Start)
 	return c
+}
+
+// parseCallArg parses one argument of a call: an expression, or Name = Expr naming the
+// parameter it sets.
+func (p *parser) parseCallArg() Expr {
+	if p.at(TokIdent) && p.peek(1).Kind == TokAssign {
+		n := p.parseName("")
+		p.next()
+		v := p.parseTabularOrExpr()
+		return &NamedArg{Span: p.span(n.Start), Name: n, Value: v}
+	}
+	return p.parseTabularOrExpr()
 }
 
 func (p *parser) parseParen() Expr {
