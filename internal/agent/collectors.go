@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -29,6 +30,9 @@ type CollectConfig struct {
 	// InventoryInterval is how often the whole software inventory is sent again (default
 	// DefaultInventoryInterval).
 	InventoryInterval time.Duration
+	// AuthLog is the authentication log file followed (default: the first of
+	// DefaultAuthLogs that exists, else the journal).
+	AuthLog string
 }
 
 // collector is one telemetry collector: its name (for Disable) and what runs it.
@@ -43,6 +47,7 @@ var collectors = []collector{
 	{"files", (*Device).runFiles},
 	{"logons", (*Device).runLogons},
 	{"inventory", (*Device).runInventory},
+	{"authlog", (*Device).runAuthLog},
 }
 
 // CollectorNames are the names CollectConfig.Disable takes.
@@ -72,6 +77,9 @@ func (c CollectConfig) Validate() error {
 		if !filepath.IsAbs(p) {
 			errs = append(errs, fmt.Errorf("watch path %q is not absolute", p))
 		}
+	}
+	if c.AuthLog != "" && !filepath.IsAbs(c.AuthLog) {
+		errs = append(errs, fmt.Errorf("auth log path %q is not absolute", c.AuthLog))
 	}
 	return errors.Join(errs...)
 }
@@ -131,6 +139,48 @@ func (d *Device) runLogons(ctx context.Context, emit func(string, Row)) error {
 	}
 	wg.Wait()
 	return nil
+}
+
+// runAuthLog follows the authentication log file, keeping where it stopped in
+// <state>/authlog.json, or, when there is none, the journal, keeping its cursor in
+// <state>/authlog.cursor.
+func (d *Device) runAuthLog(ctx context.Context, emit func(string, Row)) error {
+	stateDir := ""
+	if d.State != nil && d.State.Path != "" {
+		stateDir = filepath.Dir(d.State.Path)
+	}
+	host, _ := os.Hostname()
+	path := d.Collect.AuthLog
+	for _, p := range DefaultAuthLogs {
+		if _, err := os.Stat(p); path == "" && err == nil {
+			path = p
+		}
+	}
+	if path != "" {
+		r := &AuthLogReader{Path: path, Host: host}
+		if stateDir != "" {
+			r.Offsets = &OffsetFile{Path: filepath.Join(stateDir, "authlog.json")}
+		}
+		if d.Log != nil {
+			d.Log.Info("auth log telemetry from a file", "file", path)
+		}
+		return r.Run(ctx, DefaultAuthLogInterval, d.Log, emit)
+	}
+	if d.Log != nil {
+		d.Log.Info("auth log telemetry from the journal: no " + strings.Join(DefaultAuthLogs, " or "))
+	}
+	j := &AuthJournal{Log: d.Log}
+	if stateDir != "" {
+		j.CursorFile = filepath.Join(stateDir, "authlog.cursor")
+	}
+	err := j.Run(ctx, emit)
+	if errors.Is(err, ErrNoJournalctl) {
+		if d.Log != nil {
+			d.Log.Warn("no auth log telemetry: neither "+strings.Join(DefaultAuthLogs, " nor ")+" exists and journalctl is not installed", "err", err)
+		}
+		return nil
+	}
+	return err
 }
 
 func (d *Device) runInventory(ctx context.Context, emit func(string, Row)) error {

@@ -23,10 +23,11 @@ func TestCollectConfigValidate(t *testing.T) {
 	}{
 		{CollectConfig{}, ""},
 		{CollectConfig{Disable: []string{"files", "network"}, NetInterval: time.Second, WatchPaths: []string{"/etc"}}, ""},
-		{CollectConfig{Disable: []string{"file"}}, `unknown collector "file" (known: network, files, logons, inventory)`},
+		{CollectConfig{Disable: []string{"file"}}, `unknown collector "file" (known: network, files, logons, inventory, authlog)`},
 		{CollectConfig{NetInterval: time.Millisecond}, "network scan interval 1ms is below 100ms: each scan reads every socket table"},
 		{CollectConfig{InventoryInterval: time.Second}, "inventory interval 1s is below a minute"},
 		{CollectConfig{WatchPaths: []string{"etc"}}, `watch path "etc" is not absolute`},
+		{CollectConfig{AuthLog: "auth.log"}, `auth log path "auth.log" is not absolute`},
 	}
 	for _, tt := range tests {
 		err := tt.c.Validate()

@@ -51,3 +51,13 @@ func rowsWhere(rows []Row, keep func(Row) bool) []Row {
 	}
 	return out
 }
+
+// TestDeviceInfoRowFits: the heartbeat row decodes into DeviceInfo (a kernel release in the
+// long OSBuild column once sent every heartbeat to IngestionErrors).
+func TestDeviceInfoRowFits(t *testing.T) {
+	r := DeviceInfoRow()
+	checkRows(t, "DeviceInfo", []Row{r})
+	if r["OSPlatform"] != "Linux" || r["OSBuild"] != nil {
+		t.Errorf("DeviceInfo row %v", r)
+	}
+}

@@ -13,7 +13,7 @@ const HeartbeatInterval = 5 * time.Minute
 // Run is the running agent: it answers commands, keeps the fleet block list in force (see
 // RunFleetSync), watches program starts (sending
 // DeviceProcessEvents rows and stopping programs whose hash is blocked), runs the other
-// collectors (network connections, file events, logons, software inventory; see
+// collectors (network connections, file events, logons, the auth log, software inventory; see
 // CollectConfig) and sends a DeviceInfo and DeviceNetworkInfo heartbeat, until ctx ends.
 // Each collector fails alone: without the process connector (no CAP_NET_ADMIN) it goes on
 // without process telemetry, and so on, and says so in the log.

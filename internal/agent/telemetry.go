@@ -91,11 +91,16 @@ func (t *Telemetry) Add(table string, r Row) {
 }
 
 // untimedTables have no Timestamp column: their rows carry the time in TimeGenerated.
-var untimedTables = map[string]bool{"DeviceTvmSoftwareInventory": true}
+var untimedTables = map[string]bool{"DeviceTvmSoftwareInventory": true, "Syslog": true}
 
-// stamp sets the device name and, unless the row has one, the time of r.
+// stamp sets the device name and, unless the row has one, the time of r. A Syslog row has
+// no DeviceName: its host is HostName and Computer.
 func (t *Telemetry) stamp(table string, r Row, now time.Time) {
-	r["DeviceName"] = t.Device
+	if table == "Syslog" {
+		r["HostName"], r["Computer"] = t.Device, t.Device
+	} else {
+		r["DeviceName"] = t.Device
+	}
 	col := "Timestamp"
 	if untimedTables[table] {
 		col = "TimeGenerated"
@@ -303,8 +308,10 @@ func DeviceInfoRow() Row {
 			}
 		}
 	}
+	// OSBuild is Windows' build number (a long); the Linux kernel release goes to
+	// OSVersionInfo instead.
 	if b, err := os.ReadFile("/proc/sys/kernel/osrelease"); err == nil {
-		r["OSBuild"] = strings.TrimSpace(string(b))
+		r["OSVersionInfo"] = "kernel " + strings.TrimSpace(string(b))
 	}
 	return r
 }

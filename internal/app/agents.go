@@ -15,10 +15,12 @@ import (
 	"github.com/vigilsec/vigil/internal/api"
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/ingest"
+	"github.com/vigilsec/vigil/internal/ingest/normalize"
 	"github.com/vigilsec/vigil/internal/meta"
 	"github.com/vigilsec/vigil/internal/respond"
 	agentresp "github.com/vigilsec/vigil/internal/respond/responders/agent"
 	"github.com/vigilsec/vigil/internal/respond/responders/fleet"
+	"github.com/vigilsec/vigil/internal/schema"
 )
 
 // AgentsConfig configures endpoint agents (`vigil agent run`, docs/agent.md). They connect
@@ -177,6 +179,7 @@ func (s *agentService) Package(ctx context.Context, tenant, actionID string) (io
 var agentTables = map[string]bool{
 	"DeviceProcessEvents": true, "DeviceNetworkEvents": true, "DeviceFileEvents": true, "DeviceLogonEvents": true,
 	"DeviceInfo": true, "DeviceNetworkInfo": true, "DeviceTvmSoftwareInventory": true, "DeviceEvents": true,
+	"Syslog": true, // authentication log lines (docs/agent.md): see ingestAuthLines
 }
 
 // agentTelemetryConsumer names the durable consumer of agent telemetry.
@@ -201,6 +204,10 @@ func (a *App) runAgents(ctx context.Context, producers *sync.WaitGroup) {
 }
 
 func (s *agentService) runTelemetry(ctx context.Context, svc *ingest.Service, log *slog.Logger) error {
+	auth, err := normalize.NewParser(svc.Registry())
+	if err != nil {
+		return err
+	}
 	cons, err := s.bus.AgentTelemetryConsumer(ctx, agentTelemetryConsumer)
 	if err != nil {
 		return err
@@ -212,7 +219,7 @@ func (s *agentService) runTelemetry(ctx context.Context, svc *ingest.Service, lo
 			time.Sleep(time.Second)
 		}
 		for _, m := range msgs {
-			if err := ingestTelemetry(ctx, svc, m); err != nil {
+			if err := ingestTelemetry(ctx, svc, auth, m); err != nil {
 				log.Warn("agent telemetry not ingested yet; it is redelivered", "subject", m.Subject, "err", err)
 				break // not acknowledged: redelivered after the ack wait
 			}
@@ -227,8 +234,9 @@ func (s *agentService) runTelemetry(ctx context.Context, svc *ingest.Service, lo
 // ingestTelemetry ingests one telemetry message: its tenant, device and table come from
 // the subject (which the bus lets only that device publish to), never from the rows, whose
 // DeviceId is overwritten and TenantId dropped. Rows that do not fit the table reach
-// IngestionErrors through the ingest path; an error means "try again later".
-func ingestTelemetry(ctx context.Context, svc *ingest.Service, m bus.Msg) error {
+// IngestionErrors through the ingest path; an error means "try again later". Syslog rows
+// (the device's authentication log) also yield the rows auth derives from them.
+func ingestTelemetry(ctx context.Context, svc *ingest.Service, auth *normalize.Parser, m bus.Msg) error {
 	tenant, device, table, err := bus.ParseAgentTelemetrySubject(m.Subject)
 	if err != nil {
 		return nil // cannot happen for the stream's subjects; nothing to retry
@@ -238,6 +246,9 @@ func ingestTelemetry(ctx context.Context, svc *ingest.Service, m bus.Msg) error 
 	if !agentTables[table] {
 		_, err := svc.Ingest(ctx, ingest.Request{Tenant: tenant, Table: "agent table " + table, Source: source, Body: m.Data})
 		return transientOnly(err)
+	}
+	if table == normalize.SyslogTable {
+		return ingestAuthLines(ctx, svc, auth, tenant, device, source, m.Data)
 	}
 	body := m.Data
 	if json.Unmarshal(m.Data, &rows) == nil {
@@ -249,6 +260,56 @@ func ingestTelemetry(ctx context.Context, svc *ingest.Service, m bus.Msg) error 
 	}
 	_, err = svc.Ingest(ctx, ingest.Request{Tenant: tenant, Table: table, Source: source, Body: body})
 	return transientOnly(err)
+}
+
+// ingestAuthLines ingests an agent's Syslog rows and, as the syslog receivers do for the
+// lines they receive, the DeviceLogonEvents and DeviceProcessEvents rows auth derives from
+// sshd and sudo lines (one parser, one behaviour, wherever a line comes from). The derived
+// rows get the device of the subject as DeviceId, like the agent's other telemetry. The Syslog
+// table has no DeviceId or TenantId to overwrite: TenantId is the subject's, stamped by the
+// ingest path. A message redelivered after a failure halfway may store some rows twice.
+func ingestAuthLines(ctx context.Context, svc *ingest.Service, auth *normalize.Parser, tenant, device, source string, body []byte) error {
+	tbl := auth.SyslogTable()
+	dec, err := ingest.Decode(tbl, body)
+	if err != nil {
+		// Not JSON: the ingest path records it in IngestionErrors whole.
+		_, err := svc.Ingest(ctx, ingest.Request{Tenant: tenant, Table: tbl.Name, Source: source, Body: body})
+		return transientOnly(err)
+	}
+	type derivedRows struct {
+		t       *schema.Table
+		rows    [][]schema.Value
+		rejects []ingest.RowError
+	}
+	var order []*derivedRows
+	byTable := map[string]*derivedRows{}
+	for i, row := range dec.Rows {
+		for _, rec := range auth.Derive(normalize.Record{Table: tbl, Row: row}) {
+			d := byTable[rec.Table.Name]
+			if d == nil {
+				d = &derivedRows{t: rec.Table}
+				byTable[rec.Table.Name] = d
+				order = append(order, d)
+			}
+			if rec.Err != nil {
+				d.rejects = append(d.rejects, ingest.RowError{Row: i, Reason: "derived from Syslog row: " + rec.Err.Error()})
+				continue
+			}
+			if c, ok := rec.Table.Column("DeviceId"); ok {
+				rec.Row[c] = device
+			}
+			d.rows = append(d.rows, rec.Row)
+		}
+	}
+	if _, err := svc.IngestRows(ctx, tenant, source, tbl, dec.Rows, dec.Errors); err != nil {
+		return err
+	}
+	for _, d := range order {
+		if _, err := svc.IngestRows(ctx, tenant, source, d.t, d.rows, d.rejects); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // transientOnly keeps the errors worth retrying (the bus full or unreachable); rows

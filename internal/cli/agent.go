@@ -51,6 +51,7 @@ func agentRunCmd() *cobra.Command {
 	cmd.Flags().StringArrayVar(&f.collect.WatchPaths, "watch", nil, "a directory tree to report file events in; repeat for more (default "+strings.Join(agent.DefaultWatchPaths, ", ")+")")
 	cmd.Flags().StringSliceVar(&f.collect.Disable, "disable-collector", nil, "telemetry collectors not to run: "+strings.Join(agent.CollectorNames(), ", "))
 	cmd.Flags().DurationVar(&f.collect.NetInterval, "net-interval", agent.DefaultNetInterval, "time between scans of the socket tables for new connections")
+	cmd.Flags().StringVar(&f.collect.AuthLog, "auth-log", "", "the authentication log file to follow (default "+strings.Join(agent.DefaultAuthLogs, " or ")+", else the journal)")
 	cmd.Flags().DurationVar(&f.collect.InventoryInterval, "inventory-interval", agent.DefaultInventoryInterval, "how often the whole software inventory is sent again (it is sent on every package change too)")
 	return cmd
 }

@@ -2,9 +2,9 @@ package normalize
 
 // Defender rows derived from sshd and sudo syslog messages.
 //
-// A Syslog row whose ProcessName is sshd and whose message is one of OpenSSH's authentication
-// lines also becomes a DeviceLogonEvents row (LogonType Network, Protocol SSH, DeviceName the
-// HostName):
+// A Syslog row whose ProcessName is sshd (or sshd-session, where OpenSSH 9.8 and later log
+// these lines) and whose message is one of OpenSSH's authentication lines also becomes a
+// DeviceLogonEvents row (LogonType Network, Protocol SSH, DeviceName the HostName):
 //
 //	Accepted password|publickey|keyboard-interactive/pam|... for USER from IP port N ssh2[...]
 //	Failed password|publickey|... for [invalid user ]USER from IP port N ssh2
@@ -49,7 +49,7 @@ func (p *Parser) Derive(rec Record) []Record {
 	}
 	row := rec.Row
 	proc, _ := row[p.sc.processName].(string)
-	if proc != "sshd" && proc != "sudo" {
+	if proc != "sshd" && proc != "sshd-session" && proc != "sudo" {
 		return nil
 	}
 	msg, _ := row[p.sc.message].(string)
@@ -62,8 +62,8 @@ func (p *Parser) Derive(rec Record) []Record {
 	}
 	var out Record
 	var ok bool
-	if proc == "sshd" {
-		out, ok = p.auth.sshLogon(msg, t, host, pid)
+	if proc != "sudo" {
+		out, ok = p.auth.sshLogon(msg, t, host, proc, pid)
 	} else {
 		out, ok = p.auth.sudoProcess(msg, t, host, pid)
 	}
@@ -74,7 +74,7 @@ func (p *Parser) Derive(rec Record) []Record {
 }
 
 // sshLogon maps an OpenSSH authentication line.
-func (d *authDeriver) sshLogon(msg string, t time.Time, host, pid string) (Record, bool) {
+func (d *authDeriver) sshLogon(msg string, t time.Time, host, proc, pid string) (Record, bool) {
 	var action, method, rest string
 	invalid := false
 	switch {
@@ -122,7 +122,7 @@ func (d *authDeriver) sshLogon(msg string, t time.Time, host, pid string) (Recor
 	if n, err := strconv.ParseUint(port, 10, 16); err == nil {
 		r.setValue("RemotePort", int32(n))
 	}
-	r.set("InitiatingProcessFileName", "sshd")
+	r.set("InitiatingProcessFileName", proc)
 	r.set("InitiatingProcessId", pid)
 	if action == "LogonFailed" {
 		r.set("FailureReason", "InvalidUserNameOrPassword")
