@@ -393,6 +393,73 @@ async function main() {
     await shot('threat-intelligence');
     log('STIX bundle imported and listed');
 
+    // Watchlists: one made from a CSV (pasted with a ragged row first: the server's error at
+    // the field, with its line; then uploaded), its items listed and one edited, then queried
+    // from hunting, where the schema lists it and the editor completes its alias.
+    await page.goto(`${base}/watchlists`);
+    await page.getByRole('heading', { name: 'Watchlists' }).waitFor();
+    await page.getByText('No watchlists yet').waitFor();
+    await page.getByRole('button', { name: 'New watchlist' }).click();
+    const wlDialog = page.getByRole('dialog');
+    await wlDialog.getByLabel('Alias').fill('HighValueAssets');
+    await wlDialog.getByLabel('Name', { exact: true }).fill('High-value assets');
+    await wlDialog.getByLabel('CSV', { exact: true }).fill('Hostname,Owner,Tier,AssetId\nsrv-db-01.corp.local,carol,1,007\nws-fin-014.corp.local,alice\n');
+    await wlDialog.getByRole('button', { name: 'Create' }).click();
+    await wlDialog.getByTestId('csv-error').getByText(/record on line 3: wrong number of fields/).waitFor();
+    await wlDialog.getByTestId('csv-error').getByText('ws-fin-014.corp.local,alice').waitFor();
+    const assetsCsv = 'Hostname,Owner,Tier,AssetId\nsrv-db-01.corp.local,carol,1,007\nws-fin-014.corp.local,alice,2,013\nws-hr-002.corp.local,bob,3,021\n';
+    await wlDialog.getByTestId('watchlist-csv-file').setInputFiles({ name: 'assets.csv', mimeType: 'text/csv', buffer: Buffer.from(assetsCsv) });
+    await wlDialog.getByText('4 columns, 3 items from assets.csv').waitFor();
+    await wlDialog.getByRole('combobox', { name: /Search key/ }).selectOption('Hostname');
+    await wlDialog.getByLabel('Type of AssetId').selectOption('string');
+    await wlDialog.getByRole('button', { name: 'Create' }).click();
+    await page.waitForURL(/\/watchlists\/HighValueAssets$/);
+    const wlGrid = page.getByRole('grid', { name: 'Watchlist items' });
+    await waitFor('three watchlist items', async () => (await wlGrid.locator('[data-item]').count()) === 3, 10_000, 200);
+    await wlGrid.getByText('007').waitFor();
+    await page.getByRole('button', { name: 'Edit ws-hr-002.corp.local' }).click();
+    await page.getByRole('dialog').getByLabel('Tier (long)').fill('one');
+    await page.getByRole('dialog').getByText(/not an integer/).waitFor();
+    await page.getByRole('dialog').getByLabel('Tier (long)').fill('1');
+    await page.getByRole('dialog').getByRole('button', { name: 'Save' }).click();
+    await page.getByTestId('watchlist-notice').getByText('Saved item ws-hr-002.corp.local.').waitFor();
+    const wlDef = await call('GET', '/api/v1/security/watchlists/HighValueAssets');
+    const wlItems = (await call('GET', '/api/v1/security/watchlists/HighValueAssets/watchlistItems')).value;
+    if (wlDef.itemsSearchKey !== 'Hostname' || wlDef.source !== 'assets.csv' || wlDef.columns.find((c) => c.name === 'AssetId')?.type !== 'string') fail(`watchlist: ${JSON.stringify(wlDef)}`);
+    if (wlItems.find((i) => i.itemsKeyValue.Hostname === 'ws-hr-002.corp.local')?.itemsKeyValue.Tier !== '1') fail(`the edit is not stored: ${JSON.stringify(wlItems)}`);
+    await wlGrid.locator('[data-item]').nth(2).waitFor();
+    await shot('watchlists');
+    await page.getByRole('button', { name: 'Query', exact: true }).click();
+    await page.waitForURL(/\/hunting\?q=/);
+    await page.locator('[data-testid="kql-editor"] .view-lines').waitFor({ timeout: 60_000 });
+    await page.getByTestId('schema-watchlists').locator('[data-watchlist="HighValueAssets"]').waitFor();
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await waitFor('the watchlist rows', async () => (await page.locator('[aria-label="Query results"] [role="row"]').count()) === 4, 15_000, 200);
+    await page.locator('[aria-label="Query results"]').getByText('ws-hr-002.corp.local').first().waitFor();
+    // The alias completes inside _GetWatchlist(' and the columns are known to the editor.
+    await page.locator('[data-testid="kql-editor"] .view-lines').click();
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.type("_GetWatchlist('High");
+    await page.locator('.suggest-widget').getByText('HighValueAssets').first().waitFor();
+    await page.keyboard.press('Enter');
+    await waitFor('the completed alias', async () => (await page.locator('[data-testid="kql-editor"] .view-lines').innerText()).replace(/\s+/g, '') === "_GetWatchlist('HighValueAssets')", 5_000, 200);
+    // The language service checks columns (an unknown one is underlined), so the query below
+    // passing clean shows that it knows _GetWatchlist() and the watchlist's columns.
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText("_GetWatchlist('HighValueAssets') | where NoSuchColumn > 1");
+    await page.locator('[data-testid="kql-editor"] .squiggly-error').first().waitFor();
+    const wlQuery = "let assets = _GetWatchlist('HighValueAssets') | where Tier < 3 | project SearchKey;\nDeviceProcessEvents\n| where DeviceName in (assets)\n| summarize Events = count() by DeviceName";
+    await page.keyboard.press('Control+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(wlQuery);
+    await page.getByRole('button', { name: 'Run query' }).click();
+    await waitFor('rows joined on the watchlist', async () => (await page.locator('[aria-label="Query results"] [role="row"]').count()) === 4, 15_000, 200);
+    await page.waitForTimeout(1500);
+    if (await page.locator('[data-testid="kql-editor"] .squiggly-error').count() !== 0) fail('the editor underlines a query over a watchlist');
+    log('watchlist created from a CSV, an item edited, queried and joined in hunting');
+
     // Settings: users, roles and API keys from the API.
     await page.goto(`${base}/settings`);
     await page.getByRole('heading', { name: 'Settings' }).waitFor();
@@ -578,6 +645,22 @@ entityMappings:
     await page.getByTestId('home-investigations').locator('[data-investigation] a').first().click();
     await page.waitForURL(/\/incidents\/\d+\/investigations$/);
     log(`home: ${disrupted.length} disruption actions, ${pendingN} pending approval, investigations linked to their incidents`);
+
+    // The Action Center's requester filter: attack disruption's actions only, in the URL.
+    const byDisruption = (await call('GET', '/api/v1/security/actions?requestorType=disruption')).value.filter((a) => a.status !== 'pendingApproval').map((a) => a.id).sort();
+    const allDone = (await call('GET', '/api/v1/security/actions')).value.filter((a) => a.status !== 'pendingApproval');
+    if (allDone.length <= byDisruption.length) fail('no other actions to filter out');
+    await page.goto(`${base}/action-center?tab=history`);
+    await page.getByRole('heading', { name: 'Action Center' }).waitFor();
+    await page.locator('[data-action]').nth(byDisruption.length).waitFor();
+    await page.getByRole('combobox', { name: 'Requester filter' }).click();
+    await page.getByRole('option', { name: 'Attack disruption' }).click();
+    const shownIds = async () => (await page.locator('[data-action]').evaluateAll((els) => els.map((e) => e.getAttribute('data-action')))).sort();
+    await waitFor('the disruption filter', async () => JSON.stringify(await shownIds()) === JSON.stringify(byDisruption), 10_000, 200);
+    if (!page.url().includes('requestorType=disruption')) fail(`the requester filter is not in the URL: ${page.url()}`);
+    await page.reload();
+    await waitFor('the requester filter to survive a reload', async () => JSON.stringify(await shownIds()) === JSON.stringify(byDisruption), 15_000, 200);
+    log(`action center: the requester filter shows the ${byDisruption.length} disruption actions of ${allDone.length}`);
     await page.getByRole('button', { name: 'Dark theme' }).click();
     await page.goto(`${base}/incidents`);
     await page.locator('[data-incident]').nth(2).waitFor();
@@ -608,6 +691,12 @@ entityMappings:
       const c = (await call('GET', `/api/v1/security/incidents/${other.id}`)).comments ?? [];
       if (!c.some((x) => x.comment === 'Looked at by Alice.')) fail(`comment not stored: ${JSON.stringify(c)}`);
       log('password sign-in and a CSRF-protected change passed');
+      // A security operator reads watchlists but may not change them (rules:write).
+      await page.goto(`${base}/watchlists/HighValueAssets`);
+      await page.getByTestId('watchlists-readonly').waitFor();
+      await page.getByRole('grid', { name: 'Watchlist items' }).locator('[data-item]').nth(2).waitFor();
+      if (!(await page.getByRole('button', { name: 'Add item' }).isDisabled()) || await page.getByRole('button', { name: /^Edit / }).count() !== 0) fail('the watchlist is not read-only for an operator');
+      log('watchlists are read-only without rules:write');
     }
 
     // The API is never answered with the page.

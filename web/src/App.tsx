@@ -12,6 +12,8 @@ import { NotFound } from './pages/Placeholder';
 import { Rules } from './pages/Rules';
 import { Audit } from './pages/Audit';
 import { ThreatIntel } from './pages/ThreatIntel';
+import { Watchlists } from './pages/Watchlists';
+import { WatchlistPage } from './pages/WatchlistPage';
 import { AlertRedirect, DevicePage, UserPage } from './pages/EntityPages';
 
 // Hunting carries the results grid and charts; Monaco is loaded lazily inside it.
@@ -64,6 +66,8 @@ function Gate({ theme, onTheme }: { theme: ThemeName; onTheme: (t: ThemeName) =>
           <Route path="/users/:name/:tab" element={<UserPage />} />
           <Route path="/alerts/:id" element={<AlertRedirect />} />
           <Route path="/threat-intelligence" element={<ThreatIntel />} />
+          <Route path="/watchlists" element={<Watchlists />} />
+          <Route path="/watchlists/:alias" element={<WatchlistPage />} />
           <Route path="/data-connectors" element={<DataConnectors />} />
           <Route path="/settings" element={<Settings />} />
           <Route path="/audit" element={<Audit />} />

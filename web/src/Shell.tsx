@@ -6,7 +6,7 @@ import {
 } from '@fluentui/react-components';
 import {
   Alert24Regular, Board24Regular, BookSearch24Regular, DocumentBulletList24Regular, Flash24Regular,
-  Home24Regular, PlugConnected24Regular, Settings24Regular, ShieldTask24Regular, WeatherMoon24Regular, WeatherSunny24Regular,
+  Home24Regular, PlugConnected24Regular, TextBulletListSquare24Regular, Settings24Regular, ShieldTask24Regular, WeatherMoon24Regular, WeatherSunny24Regular,
 } from '@fluentui/react-icons';
 import { useAuth } from './auth';
 import { getTenant, setTenant } from './lib/api';
@@ -19,6 +19,7 @@ const nav = [
   { to: '/rules', label: 'Detection rules', icon: <ShieldTask24Regular /> },
   { to: '/action-center', label: 'Action center', icon: <Flash24Regular /> },
   { to: '/threat-intelligence', label: 'Threat intelligence', icon: <Board24Regular /> },
+  { to: '/watchlists', label: 'Watchlists', icon: <TextBulletListSquare24Regular /> },
   { to: '/data-connectors', label: 'Data connectors', icon: <PlugConnected24Regular /> },
   { to: '/settings', label: 'Settings', icon: <Settings24Regular /> },
   { to: '/audit', label: 'Audit', icon: <DocumentBulletList24Regular /> },

@@ -110,6 +110,20 @@ export function isFinal(s: string): boolean {
   return ['completed', 'failed', 'cancelled', 'rejected', 'timedOut'].includes(s);
 }
 
+/** requesterTypes are who may ask for an action (respond.RequesterType): an analyst or API
+ * key, a detection rule's response actions, a playbook (automation rules act through
+ * playbooks, so their actions are a playbook's), an automated investigation, attack disruption. */
+export const requesterTypes = ['user', 'rule', 'playbook', 'disruption', 'investigation'] as const;
+
+const requesterLabels: Record<string, string> = {
+  user: 'Analysts', rule: 'Detection rules', playbook: 'Playbooks and automation rules', disruption: 'Attack disruption', investigation: 'Investigations',
+};
+
+/** requesterLabel is the requester filter's word for a requester type. */
+export function requesterLabel(t: string): string {
+  return requesterLabels[t] ?? t;
+}
+
 export interface ActionQuery {
   status?: string;
   type?: string;

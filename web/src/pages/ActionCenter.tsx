@@ -11,7 +11,7 @@ import { ArrowClockwise20Regular, Dismiss20Regular } from '@fluentui/react-icons
 import { api, ApiError, errorText } from '../lib/api';
 import {
   actionStatuses, actionStatusLabel, actionTypeLabel, actionTypes, actionVerb, getAutomationLevel, isSimulated, isUndoable, listActions,
-  putAutomationLevel, targetText, type Action, type AutomationLevel,
+  putAutomationLevel, requesterLabel, requesterTypes, targetText, type Action, type AutomationLevel,
 } from '../lib/actions';
 import { useAsync } from '../lib/useAsync';
 import { ActionStatusBadge, DecisionDialog, type Verb } from './actionParts';
@@ -52,14 +52,15 @@ export default function ActionCenter() {
   const type = params.get('type') ?? '';
   const target = params.get('target') ?? '';
   const incident = params.get('incidentId') ?? '';
+  const requester = params.get('requestorType') ?? '';
   const sel = params.get('action') ?? '';
   const set = (p: Record<string, string>) => {
     const n = new URLSearchParams(params);
     for (const [k, v] of Object.entries(p)) { if (v) n.set(k, v); else n.delete(k); }
     setParams(n, { replace: true });
   };
-  const q = tab === 'pending' ? { status: 'pendingApproval', type, target, incidentId: incident } : { status, type, target, incidentId: incident };
-  const { data, error, loading, reload } = useAsync((sig) => listActions(q, sig), [tab, status, type, target, incident]);
+  const q = { status: tab === 'pending' ? 'pendingApproval' : status, type, target, incidentId: incident, requestorType: requester };
+  const { data, error, loading, reload } = useAsync((sig) => listActions(q, sig), [tab, status, type, target, incident, requester]);
   useEffect(() => {
     const t = setInterval(() => { if (document.visibilityState === 'visible') reload(); }, 15_000);
     return () => clearInterval(t);
@@ -68,7 +69,7 @@ export default function ActionCenter() {
   const scroller = useRef<HTMLDivElement>(null);
   const virt = useVirtualizer({ count: rows.length, getScrollElement: () => scroller.current, estimateSize: () => 40, overscan: 12 });
   const simulated = rows.some(isSimulated);
-  const filtered = Boolean((tab === 'history' && status) || type || target || incident);
+  const filtered = Boolean((tab === 'history' && status) || type || target || incident || requester);
 
   return (
     <div className={ps.page} style={{ height: '100%' }}>
@@ -99,9 +100,14 @@ export default function ActionCenter() {
           <Option value="">Any action</Option>
           {actionTypes.map((x) => <Option key={x} value={x}>{actionTypeLabel(x)}</Option>)}
         </Dropdown>
+        <Dropdown placeholder="Any requester" aria-label="Requester filter" selectedOptions={requester ? [requester] : []} value={requester ? requesterLabel(requester) : ''}
+          onOptionSelect={(_, d) => set({ requestorType: d.optionValue ?? '' })} style={{ minWidth: 170 }}>
+          <Option value="">Any requester</Option>
+          {requesterTypes.map((x) => <Option key={x} value={x}>{requesterLabel(x)}</Option>)}
+        </Dropdown>
         <UrlInput label="Target filter" placeholder="Target (device, account, hash…)" value={target} onChange={(v) => set({ target: v })} />
         <UrlInput label="Incident filter" placeholder="Incident ID" value={incident} onChange={(v) => set({ incidentId: v })} width={120} />
-        {filtered && <Button appearance="subtle" onClick={() => set({ status: '', type: '', target: '', incidentId: '' })}>Clear filters</Button>}
+        {filtered && <Button appearance="subtle" onClick={() => set({ status: '', type: '', target: '', incidentId: '', requestorType: '' })}>Clear filters</Button>}
       </div>
       <Toolbar aria-label="Actions toolbar">
         <ToolbarButton icon={<ArrowClockwise20Regular />} onClick={reload}>Refresh</ToolbarButton>

@@ -8,7 +8,7 @@ import {
   Button, Dialog, DialogActions, DialogBody, DialogContent, DialogSurface, DialogTitle, Dropdown, makeStyles, Menu, MenuItem, MenuList, MenuPopover, MenuTrigger, MessageBar, MessageBarBody, MessageBarTitle,
   Option, Spinner, Tab, TabList, Text, tokens, Tooltip,
 } from '@fluentui/react-components';
-import { Add20Regular, History20Regular, Play20Filled, Save20Regular, ShieldAdd20Regular, Table20Regular } from '@fluentui/react-icons';
+import { Add20Regular, ChevronDown16Regular, ChevronRight16Regular, History20Regular, Play20Filled, Save20Regular, ShieldAdd20Regular, Table20Regular, TextBulletListSquare20Regular } from '@fluentui/react-icons';
 import { api, ApiError, errorText } from '../lib/api';
 import { toMarkers, type Marker } from '../lib/diagnostics';
 import { addHistory, clearHistory, loadHistory, type HistoryItem } from '../lib/history';
@@ -25,6 +25,7 @@ import { GuidedBuilder } from './GuidedBuilder';
 import { QueriesPanel } from './QueriesPanel';
 import { SaveQueryDialog } from './SaveQueryDialog';
 import { CreateRuleDialog } from './RuleDialog';
+import { listWatchlists, watchlistQuery } from '../lib/watchlists';
 
 const KustoEditor = lazy(() => import('./KustoEditor'));
 const ResultChart = lazy(() => import('./ResultChart'));
@@ -59,6 +60,9 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
   const [chart, setChart] = useState<ChartKind>('table');
   const [tableFilter, setTableFilter] = useState('');
   const tables = useAsync((sig) => api<TableInfo[]>('/api/v1/tables', { signal: sig }), []);
+  const watchlists = useAsync((sig) => listWatchlists(sig), []);
+  const [insert, setInsert] = useState<{ text: string } | null>(null);
+  const [openLists, setOpenLists] = useState<Set<string>>(new Set());
   const saved = useAsync((sig) => listSavedQueries(sig), []);
   const templates = useAsync((sig) => listTemplates(sig), []);
   const ctl = useRef<AbortController | null>(null);
@@ -182,6 +186,19 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
   const tableList = useMemo(() => (tables.data ?? [])
     .filter((t) => t.name.toLowerCase().includes(tableFilter.toLowerCase()))
     .sort((a, b) => (b.rows > 0 ? 1 : 0) - (a.rows > 0 ? 1 : 0) || a.name.localeCompare(b.name)), [tables.data, tableFilter]);
+  const watchlistList = useMemo(() => (watchlists.data ?? [])
+    .filter((w) => `${w.watchlistAlias} ${w.displayName}`.toLowerCase().includes(tableFilter.toLowerCase())), [watchlists.data, tableFilter]);
+  // Clicking a watchlist puts its call at the cursor, or starts a query with it.
+  const pickWatchlist = (alias: string) => {
+    const call = watchlistQuery(alias);
+    if (text.trim()) setInsert({ text: call });
+    else setText(`${call}\n| take 100`);
+  };
+  const toggleList = (alias: string) => setOpenLists((o) => {
+    const n = new Set(o);
+    if (n.has(alias)) n.delete(alias); else n.add(alias);
+    return n;
+  });
   const diagErrs = err instanceof ApiError ? err.diagnostics : [];
 
   return (
@@ -222,6 +239,36 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
           ) : <>
           <input aria-label="Filter tables" placeholder="Filter tables" value={tableFilter} onChange={(e) => setTableFilter(e.target.value)}
             style={{ width: '100%', boxSizing: 'border-box', margin: '6px 0', padding: 4, background: 'transparent', color: 'inherit', border: `1px solid ${tokens.colorNeutralStroke1}`, borderRadius: 4 }} />
+          <section aria-label="Watchlists" data-testid="schema-watchlists">
+            <Text weight="semibold" size={200} block style={{ margin: '4px 4px 2px' }}>Watchlists</Text>
+            {watchlists.loading && !watchlists.data ? <Spinner size="tiny" /> : watchlists.error ? <Text size={200}>{errorText(watchlists.error)}</Text>
+              : watchlistList.length === 0 ? <Text size={200} className={ps.muted} style={{ padding: '0 4px' }}>{watchlists.data?.length ? 'None match' : 'None yet'}</Text>
+                : watchlistList.map((w) => (
+                  <div key={w.watchlistAlias}>
+                    <div style={{ display: 'flex', alignItems: 'center' }}>
+                      <button className={s.table} style={{ width: 22, flexShrink: 0, padding: 2 }} aria-label={`${openLists.has(w.watchlistAlias) ? 'Hide' : 'Show'} the columns of ${w.watchlistAlias}`}
+                        aria-expanded={openLists.has(w.watchlistAlias)} onClick={() => toggleList(w.watchlistAlias)}>
+                        {openLists.has(w.watchlistAlias) ? <ChevronDown16Regular /> : <ChevronRight16Regular />}
+                      </button>
+                      <button className={s.table} title={`Insert ${watchlistQuery(w.watchlistAlias)} · ${w.itemCount} items · search key ${w.itemsSearchKey}`}
+                        data-watchlist={w.watchlistAlias} onClick={() => pickWatchlist(w.watchlistAlias)}>
+                        <TextBulletListSquare20Regular style={{ flexShrink: 0 }} />
+                        <span style={{ overflow: 'hidden', textOverflow: 'ellipsis' }}>{w.watchlistAlias}</span>
+                      </button>
+                    </div>
+                    {openLists.has(w.watchlistAlias) && (
+                      <ul aria-label={`Columns of ${w.watchlistAlias}`} style={{ listStyle: 'none', margin: '0 0 4px 30px', padding: 0 }}>
+                        {(w.columns ?? []).map((c) => (
+                          <li key={c.name} style={{ fontFamily: tokens.fontFamilyMonospace, overflow: 'hidden', textOverflow: 'ellipsis', whiteSpace: 'nowrap' }} title={`${c.name}: ${c.type}`}>
+                            {c.name}{c.name === w.itemsSearchKey ? ' (key)' : ''} <span className={ps.muted}>{c.type}</span>
+                          </li>
+                        ))}
+                      </ul>
+                    )}
+                  </div>
+                ))}
+          </section>
+          <Text weight="semibold" size={200} block style={{ margin: '10px 4px 2px' }}>Tables</Text>
           {tables.loading ? <Spinner size="tiny" /> : tables.error ? <Text>{errorText(tables.error)}</Text> : tableList.slice(0, 400).map((t) => (
             <button key={t.name} className={s.table} title={`${t.rows.toLocaleString()} rows · ${(t.columns ?? []).map((c) => `${c.name}:${c.type}`).join(', ')}`}
               onClick={() => setText((old) => (old.trim() ? old : `${t.name}\n| take 100`))} onDoubleClick={() => setText(`${t.name}\n| take 100`)}>
@@ -251,7 +298,8 @@ export default function Hunting({ theme }: { theme: ThemeName }) {
               worker answers breaks the worker's callbacks, and it keeps the text and undo. */}
           <div className={s.editor} style={mode === 'guided' ? { display: 'none' } : undefined}>
             <Suspense fallback={<Spinner label="Loading the editor" style={{ marginTop: 40 }} />}>
-              <KustoEditor value={text} onChange={setText} onRun={() => void run()} markers={markers} tables={tables.data} dark={theme === 'dark'} jumpTo={jumpTo} />
+              <KustoEditor value={text} onChange={setText} onRun={() => void run()} markers={markers} tables={tables.data}
+                watchlists={watchlists.data} insert={insert} dark={theme === 'dark'} jumpTo={jumpTo} />
             </Suspense>
           </div>
           {err !== null && (

@@ -8,15 +8,17 @@ import EditorWorker from 'monaco-editor/esm/vs/editor/editor.worker?worker';
 import KustoWorker from '../workers/kusto.worker?worker';
 import type { Marker } from '../lib/diagnostics';
 import type { TableInfo } from '../lib/types';
+import { aliasInsertText, watchlistArgument, watchlistFunction, type Watchlist } from '../lib/watchlists';
 
 window.MonacoEnvironment = {
   getWorker: (_id: string, label: string) => (label === 'kusto' ? new KustoWorker() : new EditorWorker()),
 };
 
-/** kustoSchema is Vigil's schema in the shape the Kusto language service takes. */
-export function kustoSchema(tables: TableInfo[]) {
+/** kustoSchema is Vigil's schema in the shape the Kusto language service takes: the tables,
+ * and _GetWatchlist() over the tenant's watchlists. */
+export function kustoSchema(tables: TableInfo[], watchlists: Watchlist[] = []) {
   const database = {
-    name: 'Vigil', alternateName: 'Vigil', majorVersion: 1, minorVersion: 0, functions: [], entityGroups: [],
+    name: 'Vigil', alternateName: 'Vigil', majorVersion: 1, minorVersion: 0, functions: [watchlistFunction(watchlists)], entityGroups: [],
     tables: tables.map((t) => ({ name: t.name, docstring: t.description ?? '', columns: (t.columns ?? []).map((c) => ({ name: c.name, type: c.type })) })),
   };
   return { clusterType: 'Engine' as const, cluster: { connectionString: 'https://vigil.local', databases: [database] }, database };
@@ -28,19 +30,48 @@ export interface EditorProps {
   onRun: () => void;
   markers: Marker[];
   tables: TableInfo[] | undefined;
+  /** watchlists complete inside _GetWatchlist(' and give the function its columns. */
+  watchlists: Watchlist[] | undefined;
   dark: boolean;
+  /** insert puts text at the cursor (replacing the selection) each time it changes. */
+  insert: { text: string } | null;
   /** jumpTo moves the cursor to a marker when it changes. */
   jumpTo: Marker | null;
 }
 
 const owner = 'vigil';
 
-export default function KustoEditor({ value, onChange, onRun, markers, tables, dark, jumpTo }: EditorProps) {
+export default function KustoEditor({ value, onChange, onRun, markers, tables, watchlists, dark, jumpTo, insert }: EditorProps) {
   const box = useRef<HTMLDivElement>(null);
   const ed = useRef<monaco.editor.IStandaloneCodeEditor | null>(null);
   const runRef = useRef(onRun);
   const changeRef = useRef(onChange);
-  useEffect(() => { runRef.current = onRun; changeRef.current = onChange; });
+  const listsRef = useRef<Watchlist[]>([]);
+  useEffect(() => { runRef.current = onRun; changeRef.current = onChange; listsRef.current = watchlists ?? []; });
+
+  // The Kusto language service sees an alias as a plain string: this provider (merged with
+  // the service's by Monaco) offers the tenant's aliases inside _GetWatchlist(' and ".
+  useEffect(() => {
+    const reg = monaco.languages.registerCompletionItemProvider('kusto', {
+      triggerCharacters: ["'", '"'],
+      provideCompletionItems: (model, pos) => {
+        const line = model.getLineContent(pos.lineNumber);
+        const arg = watchlistArgument(line.slice(0, pos.column - 1));
+        if (!arg) return { suggestions: [] };
+        const range = new monaco.Range(pos.lineNumber, pos.column - arg.typed.length, pos.lineNumber, pos.column);
+        const after = line.slice(pos.column - 1);
+        return {
+          suggestions: listsRef.current.map((w) => ({
+            label: w.watchlistAlias, kind: monaco.languages.CompletionItemKind.Value, range, sortText: `0${w.watchlistAlias}`,
+            insertText: aliasInsertText(w.watchlistAlias, arg.quote, after),
+            detail: `watchlist: ${w.displayName}`,
+            documentation: `${w.itemCount} items; search key ${w.itemsSearchKey}; columns ${(w.columns ?? []).map((c) => `${c.name}:${c.type}`).join(', ')}`,
+          })),
+        };
+      },
+    });
+    return () => reg.dispose();
+  }, []);
 
   useEffect(() => {
     if (!box.current) return;
@@ -70,6 +101,14 @@ export default function KustoEditor({ value, onChange, onRun, markers, tables, d
     e.focus();
   }, [jumpTo]);
 
+  useEffect(() => {
+    const e = ed.current;
+    if (!e || !insert) return;
+    const sel = e.getSelection();
+    if (sel) e.executeEdits('vigil', [{ range: sel, text: insert.text, forceMoveMarkers: true }]);
+    e.focus();
+  }, [insert]);
+
   useEffect(() => { monaco.editor.setTheme(dark ? themeNames.dark : themeNames.light); }, [dark]);
 
   useEffect(() => {
@@ -94,13 +133,13 @@ export default function KustoEditor({ value, onChange, onRun, markers, tables, d
       try {
         const accessor = await getKustoWorker();
         const worker = await accessor(m.uri);
-        if (!st.stop) await worker.setSchema(kustoSchema(tables));
+        if (!st.stop) await worker.setSchema(kustoSchema(tables, watchlists));
       } catch (err) {
         console.warn('kusto language service: schema not set', err);
       }
     })();
     return () => { st.stop = true; };
-  }, [tables]);
+  }, [tables, watchlists]);
 
   return <div ref={box} data-testid="kql-editor" style={{ height: '100%', minHeight: 160 }} />;
 }
