@@ -3,7 +3,9 @@ package kql_test
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
+	"os"
 	"path/filepath"
 	"testing"
 	"time"
@@ -215,4 +217,37 @@ func openHuntStore(ctx context.Context, tb testing.TB, dir string, sc huntScale)
 		tb.Fatal(err)
 	}
 	return st, took
+}
+
+// openKeptHuntStore opens the full data set kept in dir, building it there first when dir
+// holds none. The file is built under a temporary name and renamed when complete, so that an
+// interrupted build is never mistaken for a data set.
+func openKeptHuntStore(ctx context.Context, tb testing.TB, dir string) (*duckdb.Store, error) {
+	tb.Helper()
+	path := filepath.Join(dir, "hunt.db")
+	if _, err := os.Stat(path); err != nil {
+		if !errors.Is(err, os.ErrNotExist) {
+			return nil, err
+		}
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return nil, err
+		}
+		tmp := filepath.Join(dir, "building")
+		if err := os.RemoveAll(tmp); err != nil {
+			return nil, err
+		}
+		if err := os.MkdirAll(tmp, 0o755); err != nil {
+			return nil, err
+		}
+		st, took := openHuntStore(ctx, tb, tmp, huntFull)
+		if err := st.Close(); err != nil {
+			return nil, err
+		}
+		if err := os.Rename(filepath.Join(tmp, "hunt.db"), path); err != nil {
+			return nil, err
+		}
+		_ = os.RemoveAll(tmp)
+		fmt.Printf("# data set built in %v, kept in %s\n", took.Round(100_000_000), dir)
+	}
+	return duckdb.Open(ctx, path, duckdb.Options{})
 }

@@ -15,6 +15,14 @@ func chNodes(l *lowerer, n plan.Node) Query {
 		return l.chRange(n)
 	case *plan.MvExpand:
 		return l.chMvExpand(n)
+	case *plan.MakeSeries:
+		return l.chMakeSeries(n)
+	case *plan.MvApply:
+		return l.chMvApply(n)
+	case *chApplyRow:
+		return l.chApplyRowQuery(n)
+	case *chApplyLimit:
+		return l.chApplyLimitQuery(n)
 	}
 	return nil
 }

@@ -39,13 +39,17 @@ func TestClickHouseLiterals(t *testing.T) {
 
 func TestClickHouseRefuses(t *testing.T) {
 	scan := &plan.Scan{Table: "T", Tenant: "t1", Cols: []plan.Column{{Name: "d", Type: schema.TypeDynamic}}}
+	expanded := &plan.MvExpand{In: &plan.OuterRow{Cols: scan.Cols}, Cols: []plan.MvCol{{Name: "d", To: schema.TypeDynamic}}}
 	cases := []struct {
 		name string
 		n    plan.Node
 		want string
 	}{
-		{"function", &plan.Project{In: scan, Items: []plan.Item{{Name: "x", Expr: &plan.Call{Fn: "geo_distance_2points", T: schema.TypeReal}}}}, "not supported in ClickHouse: function geo_distance_2points"},
-		{"node", &plan.MakeSeries{In: scan}, "not supported in ClickHouse: make-series"},
+		{"function", &plan.Project{In: scan, Items: []plan.Item{{Name: "x", Expr: &plan.Call{Fn: "hash", T: schema.TypeLong}}}}, "not supported in ClickHouse: function hash"},
+		// A summarize without by-columns yields a row even for an empty subtable, which the
+		// rewrite without LATERAL cannot give.
+		{"mv-apply summarize without keys", &plan.MvApply{In: scan, Sub: &plan.Aggregate{In: expanded, Aggs: []plan.Agg{{Name: "n", Fn: "count", T: schema.TypeLong}}}}, "not supported in ClickHouse: mv-apply with summarize without by-columns"},
+		{"mv-apply over a join", &plan.MvApply{In: scan, Sub: &plan.Join{Kind: plan.Inner, Left: expanded, Right: scan, LeftKeys: []string{"d"}, RightKeys: []string{"d"}, RightNames: []string{"d1"}, Out: []plan.Column{{Name: "d", Type: schema.TypeDynamic}, {Name: "d1", Type: schema.TypeDynamic}}}}, "not supported in ClickHouse: mv-apply over Join"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

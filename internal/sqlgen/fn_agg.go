@@ -68,19 +68,22 @@ func castAgg(name string, cond bool) FuncSQL {
 }
 
 // makeList collects non-null values into a JSON array; make_set sorts its
-// distinct values so that results are stable.
+// distinct values so that results are stable. It sorts each group's set once
+// it is collected (list_sort, ascending; the filter leaves no nulls), not
+// the group's input rows as an ORDER BY inside the aggregate would: DuckDB
+// buffers and sorts every row of an ordered aggregate.
 func makeList(set, cond bool) FuncSQL {
 	return func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 		var filter Expr = &IsNull{X: a[0], Not: true}
 		if cond {
 			filter = Bin("AND", filter, a[1])
 		}
-		f := &Func{Name: "list", Args: a[:1], Filter: filter}
+		var list Expr = &Func{Name: "list", Args: a[:1], Filter: filter}
 		if set {
-			f.Distinct = true
-			f.OrderBy = []Order{{X: a[0]}}
+			list.(*Func).Distinct = true
+			list = Call("list_sort", list)
 		}
-		return Call("COALESCE", Call("to_json", limitList(f, a, cond)), &Lit{V: "[]", T: schema.TypeDynamic})
+		return Call("COALESCE", Call("to_json", limitList(list, a, cond)), &Lit{V: "[]", T: schema.TypeDynamic})
 	}
 }
 

@@ -9,7 +9,7 @@ import (
 // fails to compile with "not supported in ClickHouse: function X".
 func clickhouseFuncs() map[string]FuncSQL {
 	m := map[string]FuncSQL{}
-	for _, part := range []map[string]FuncSQL{chOps(), chConvFuncs(), chStringFuncs(), chMathFuncs(), chTimeFuncs(), chDynamicFuncs(), chAggFuncs()} {
+	for _, part := range []map[string]FuncSQL{chOps(), chConvFuncs(), chStringFuncs(), chMathFuncs(), chTimeFuncs(), chDynamicFuncs(), chAggFuncs(), chSeriesDecomposeFuncs(), chBagFuncs(), chExtraFuncs(), chFormatFuncs(), chMiscFuncs(), chWebFuncs(), chTimeExtraFuncs()} {
 		for k, v := range part {
 			m[k] = v
 		}
@@ -19,11 +19,6 @@ func clickhouseFuncs() map[string]FuncSQL {
 
 // chLower lowers UTF-8 text (ClickHouse's lower is ASCII only, DuckDB's is Unicode).
 func chLower(x Expr) Expr { return Call("lowerUTF8", x) }
-
-// chUnsupported refuses a call at lowering time.
-func chUnsupported(what string) FuncSQL {
-	return func([]Expr, []plan.Expr, schema.Type) Expr { panic(unsupported("ClickHouse", what)) }
-}
 
 func chOps() map[string]FuncSQL {
 	return opsFuncs(opsSQL{

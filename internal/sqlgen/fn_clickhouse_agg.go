@@ -13,15 +13,19 @@ func chAggFuncs() map[string]FuncSQL {
 			if in[0].Type() == schema.TypeDynamic || in[0].Type() == schema.TypeDatetime {
 				panic(unsupported("ClickHouse", "make_set and make_list of "+in[0].Type().String()+" values"))
 			}
-			if n := 1; (cond && len(a) > n+1) || (!cond && len(a) > n) {
-				panic(unsupported("ClickHouse", "make_set and make_list with a size limit"))
-			}
 			var x Expr = &Func{Name: name, Args: a[:1]}
+			limit := 1
 			if cond {
 				x.(*Func).Filter = a[1]
+				limit = 2
 			}
 			if sorted {
 				x = Call("arraySort", x)
+			}
+			if len(a) > limit {
+				// The size limit keeps the first values, as DuckDB's list_slice: the
+				// smallest of a set (sorted), and the first collected of a list.
+				x = Call("arraySlice", x, Int(1), a[limit])
 			}
 			return Call("toJSONString", x)
 		}
@@ -48,9 +52,9 @@ func chAggFuncs() map[string]FuncSQL {
 		"agg:make_set_if":    set("groupUniqArray", true, true),
 		"agg:make_list":      set("groupArray", false, false),
 		"agg:make_list_if":   set("groupArray", true, false),
-		"agg:make_bag":       chUnsupported("aggregate make_bag"),
-		"agg:make_bag_if":    chUnsupported("aggregate make_bag_if"),
-		"agg:percentile":     chPercentile,
+		// hll keeps the sorted distinct values (an exact sketch), as make_set.
+		"agg:hll":        set("groupUniqArray", false, true),
+		"agg:percentile": chPercentile,
 	}
 	for k, v := range castAggs() {
 		m[k] = v

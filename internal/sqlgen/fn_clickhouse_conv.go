@@ -44,7 +44,11 @@ func chToString(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 		x = chJSONText(a[0])
 	case schema.TypeDatetime:
 		x = chDatetimeText(a[0])
-	case schema.TypeTimespan, schema.TypeReal, schema.TypeDecimal:
+	case schema.TypeReal:
+		x = chRealText(a[0])
+	case schema.TypeTimespan:
+		x = chTimespanText(a[0])
+	case schema.TypeDecimal:
 		panic(unsupported("ClickHouse", "tostring of a "+in[0].Type().String()))
 	default:
 		x = Call("toString", a[0])

@@ -34,17 +34,13 @@ func chTimeFuncs() map[string]FuncSQL {
 		"datetime_diff": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 			if part, _ := constString(in[0]); strings.EqualFold(part, "week") {
 				// ClickHouse's weeks start on Monday, Kusto's on Sunday.
-				panic(unsupported("ClickHouse", "datetime_diff in weeks"))
+				return chWeekDiff(a[1], a[2])
 			}
 			return &Cast{X: Call("dateDiff", a[0], a[2], a[1]), T: schema.TypeLong}
 		},
 		"datetime_add": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 			part, _ := constString(in[0])
 			return Call(chAddFunc(part), a[2], a[1])
-		},
-		"format_datetime": func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-			f, _ := constString(in[1])
-			return Call("COALESCE", Call("formatDateTime", a[0], Str(chDateFormat(f))), Str(""))
 		},
 	}
 }
@@ -72,16 +68,3 @@ var chBin = binWith(
 	},
 	floorMod,
 )
-
-// chDateFormat translates a Kusto datetime format to formatDateTime's; fractions other than
-// six digits are not supported yet.
-func chDateFormat(f string) string {
-	return translateFormat(f, []formatPart{
-		{"yyyy", "%Y"}, {"yy", "%y"}, {"MM", "%m"}, {"dd", "%d"}, {"HH", "%H"}, {"hh", "%I"},
-		{"mm", "%i"}, {"ss", "%S"}, {"ffffff", "%f"}, {"tt", "%p"},
-	}, func(c byte) {
-		if c == 'f' || c == 'F' {
-			panic(unsupported("ClickHouse", "format_datetime fraction "+f))
-		}
-	})
-}

@@ -8,7 +8,7 @@ import (
 // duckdbFuncs assembles DuckDB's function table from the per-family tables.
 func duckdbFuncs() map[string]FuncSQL {
 	m := map[string]FuncSQL{}
-	for _, part := range []map[string]FuncSQL{duckOps(), duckStringFuncs(), duckTextFuncs(), duckTimeFuncs(), duckDynamicFuncs(), duckMathFuncs(), duckConvFuncs(), duckAggFuncs(), duckArrayFuncs(), duckSeriesFuncs(), duckSeriesDecomposeFuncs(), duckExtraFuncs()} {
+	for _, part := range []map[string]FuncSQL{duckOps(), duckStringFuncs(), duckTextFuncs(), duckTimeFuncs(), duckDynamicFuncs(), duckMathFuncs(), duckConvFuncs(), duckAggFuncs(), duckArrayFuncs(), duckSeriesFuncs(), duckSeriesDecomposeFuncs(), duckExtraFuncs(), duckWebFuncs(), duckTimeExtraFuncs()} {
 		for k, v := range part {
 			m[k] = v
 		}

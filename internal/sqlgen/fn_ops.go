@@ -2,6 +2,7 @@ package sqlgen
 
 import (
 	"regexp"
+	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
 	"github.com/vigilsec/vigil/internal/schema"
@@ -156,10 +157,13 @@ func isTermByte(c byte) bool {
 type termMatch struct {
 	match   string
 	pattern func(needle Expr, in plan.Expr, ci, pre, post bool) Expr
+	// alternate matches has_any over constant needles with one alternation, which scans the
+	// text once, instead of one match per needle.
+	alternate bool
 }
 
 // duckTerms matches terms with DuckDB's regexp_matches.
-var duckTerms = termMatch{match: "regexp_matches", pattern: hasPattern}
+var duckTerms = termMatch{match: "regexp_matches", pattern: hasPattern, alternate: true}
 
 // has matches one term (ci: case-insensitively; pre, post: at a term's start, end).
 func (m termMatch) has(ci, pre, post bool) FuncSQL {
@@ -171,6 +175,11 @@ func (m termMatch) has(ci, pre, post bool) FuncSQL {
 // list matches each needle as a whole term, joined by op (has_any: OR, has_all: AND).
 func (m termMatch) list(op string) FuncSQL {
 	return func(a []Expr, in []plan.Expr, _ schema.Type) Expr {
+		if m.alternate && op == "OR" {
+			if re, ok := m.alternation(a, in); ok {
+				return Call(m.match, a[0], re)
+			}
+		}
 		var out Expr
 		for i := 1; i < len(a); i++ {
 			x := Call(m.match, a[0], m.pattern(a[i], in[i], true, true, true))
@@ -182,6 +191,32 @@ func (m termMatch) list(op string) FuncSQL {
 		}
 		return out
 	}
+}
+
+// alternation is the one case-insensitive pattern matching any of the constant needles
+// a[1:] as a whole term, (?i)(?:p1)|(?:p2)|…: a text matches it exactly when it matches one of
+// the needles' own patterns, (?i)p1, (?i)p2, …. It fails when a needle is not a constant or
+// there is only one.
+func (m termMatch) alternation(a []Expr, in []plan.Expr) (Expr, bool) {
+	if len(a) < 3 {
+		return nil, false
+	}
+	parts := make([]string, 0, len(a)-1)
+	for i := 1; i < len(a); i++ {
+		if _, ok := constString(in[i]); !ok {
+			return nil, false
+		}
+		lit, ok := m.pattern(a[i], in[i], true, true, true).(*Lit)
+		if !ok {
+			return nil, false
+		}
+		p, ok := lit.V.(string)
+		if !ok || !strings.HasPrefix(p, "(?i)") {
+			return nil, false
+		}
+		parts = append(parts, "(?:"+strings.TrimPrefix(p, "(?i)")+")")
+	}
+	return Str("(?i)" + strings.Join(parts, "|")), true
 }
 
 // inList is Kusto's in, !in, in~ and !in~; fold is the dialect's lower-casing.

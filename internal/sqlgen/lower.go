@@ -45,7 +45,7 @@ func Generate(n plan.Node, d *Dialect) (sql string, err error) {
 	}()
 	q := Lower(n, d)
 	if d == DuckDB {
-		q = distinctCase(q)
+		q = simplify(distinctCase(q))
 	}
 	return d.Printer.Print(q), nil
 }

@@ -31,7 +31,7 @@ func argType(i int) func([]plan.Expr) schema.Type {
 }
 
 // functions is the table of scalar functions, assembled from the families.
-var functions = mergeFns(stringFns(), timeFns(), convFns(), dynamicFns(), mathFns(), arrayFns(), seriesFns(), extraFns())
+var functions = mergeFns(stringFns(), timeFns(), convFns(), dynamicFns(), mathFns(), arrayFns(), seriesFns(), extraFns(), timeExtraFns(), webFns())
 
 func mergeFns(parts ...map[string]*fnSig) map[string]*fnSig {
 	m := map[string]*fnSig{}

@@ -2,48 +2,132 @@ package duckdb
 
 import (
 	"context"
-	"database/sql"
 	"database/sql/driver"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
+	"strings"
 
 	duck "github.com/duckdb/duckdb-go/v2"
 
 	"github.com/vigilsec/vigil/internal/store"
 )
 
-// Query runs one read-only statement. DuckDB's own parser decides: the text must hold exactly one
-// statement, a SELECT; it then runs in a transaction that is always rolled back.
+// Query runs one read-only statement. DuckDB's own parser and binder decide: the text must hold
+// exactly one statement, a SELECT; it then runs in a transaction that is always rolled back.
+//
+// The statement is prepared once, checked on its prepared form and executed as prepared: the
+// SQL the KQL compiler writes is several kilobytes, and each parse and plan of it costs
+// milliseconds, as much as executing a small query (BENCHMARKS.md).
 func (s *Store) Query(ctx context.Context, q string, maxRows int) (*store.Result, error) {
 	conn, err := s.db.Conn(ctx)
 	if err != nil {
 		return nil, err
 	}
 	defer conn.Close()
-	if err := checkReadOnly(ctx, conn, q); err != nil {
+	var res *store.Result
+	err = conn.Raw(func(dc any) error {
+		c, ok := dc.(*duck.Conn)
+		if !ok {
+			return fmt.Errorf("unexpected duckdb connection type %T", dc)
+		}
+		res, err = queryConn(ctx, c, q, maxRows)
+		return err
+	})
+	if err != nil {
 		return nil, err
 	}
-	tx, err := conn.BeginTx(ctx, nil)
+	return res, nil
+}
+
+// queryConn runs q on c inside a transaction that it rolls back.
+func queryConn(ctx context.Context, c *duck.Conn, q string, maxRows int) (*store.Result, error) {
+	tx, err := c.BeginTx(ctx, driver.TxOptions{})
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = tx.Rollback() }()
-	rows, err := tx.QueryContext(ctx, q)
+	st, err := prepareReadOnly(ctx, c, q)
+	if err != nil {
+		return nil, err
+	}
+	defer func() { _ = st.Close() }()
+	rows, err := st.QueryContext(ctx, nil)
 	if err != nil {
 		return nil, queryError(err)
 	}
-	defer rows.Close()
+	defer func() { _ = rows.Close() }()
 	return readResult(rows, maxRows)
 }
 
-func checkReadOnly(ctx context.Context, conn *sql.Conn, q string) error {
-	// Preparing text of several statements runs all but the last, so the statements are counted
-	// first, without running anything: json_serialize_sql parses SELECTs only.
-	var js string
-	if err := conn.QueryRowContext(ctx, `SELECT json_serialize_sql(?::VARCHAR)::VARCHAR`, q).Scan(&js); err != nil {
-		return err
+// prepareReadOnly prepares q, which must be one SELECT statement, without running anything.
+// The driver's Prepare (unlike PrepareContext, which runs all statements but the last of a
+// multi-statement text) refuses a text of several statements before preparing any of them;
+// the statement type of the one it prepares is then DuckDB's own classification. Only a
+// refused text costs a second look (classifyStatements), to say why.
+func prepareReadOnly(ctx context.Context, c *duck.Conn, q string) (*duck.Stmt, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
+	ps, err := c.Prepare(q)
+	if err != nil {
+		if isMultiStatement(err) {
+			return nil, classifyStatements(ctx, c, q)
+		}
+		return nil, prepareError(err)
+	}
+	st, ok := ps.(*duck.Stmt)
+	if !ok {
+		_ = ps.Close()
+		return nil, fmt.Errorf("unexpected duckdb statement type %T", ps)
+	}
+	typ, err := st.StatementType()
+	if err == nil && typ != duck.STATEMENT_TYPE_SELECT {
+		err = store.ErrNotReadOnly
+	}
+	if err != nil {
+		_ = st.Close()
+		return nil, err
+	}
+	return st, nil
+}
+
+// prepareError maps an error of the driver's Prepare: DuckDB's own errors (parser, catalog,
+// binder) are the user's to fix.
+func prepareError(err error) error {
+	var de *duck.Error
+	switch {
+	case errors.As(err, &de):
+		return &store.QueryError{Msg: de.Error()}
+	case strings.Contains(err.Error(), "empty query"):
+		return &store.QueryError{Msg: "empty query: want one SELECT statement"}
+	}
+	return err
+}
+
+// isMultiStatement is the driver's refusal to Prepare a text of several statements, an
+// unexported error recognised by its text (TestQueryOnlyOneSelect fails if a driver upgrade
+// changes it).
+func isMultiStatement(err error) bool {
+	var de *duck.Error
+	return !errors.As(err, &de) && strings.Contains(err.Error(), "multi-statement")
+}
+
+// classifyStatements explains why the text q of several statements is refused: a statement
+// that is not a SELECT makes it not read-only, several SELECTs are a mistake to fix.
+// json_serialize_sql parses without running anything and serializes SELECTs only.
+func classifyStatements(ctx context.Context, c *duck.Conn, q string) error {
+	rows, err := c.QueryContext(ctx, `SELECT json_serialize_sql(?::VARCHAR)::VARCHAR`, []driver.NamedValue{{Ordinal: 1, Value: q}})
+	if err != nil {
+		return queryError(err)
+	}
+	defer func() { _ = rows.Close() }()
+	v := make([]driver.Value, 1)
+	if err := rows.Next(v); err != nil {
+		return queryError(err)
+	}
+	js, _ := v[0].(string)
 	var parsed struct {
 		Error        bool              `json:"error"`
 		ErrorType    string            `json:"error_type"`
@@ -51,39 +135,15 @@ func checkReadOnly(ctx context.Context, conn *sql.Conn, q string) error {
 		Statements   []json.RawMessage `json:"statements"`
 	}
 	if err := json.Unmarshal([]byte(js), &parsed); err != nil {
-		return fmt.Errorf("check statement: %w", err)
+		return fmt.Errorf("check statements: %w", err)
 	}
 	switch {
 	case parsed.Error && parsed.ErrorType == "parser":
 		return &store.QueryError{Msg: "Parser Error: " + parsed.ErrorMessage}
 	case parsed.Error:
 		return store.ErrNotReadOnly
-	case len(parsed.Statements) != 1:
-		return &store.QueryError{Msg: fmt.Sprintf("want one statement, got %d", len(parsed.Statements))}
 	}
-	return conn.Raw(func(dc any) error {
-		prep, ok := dc.(driver.ConnPrepareContext)
-		if !ok {
-			return errors.New("duckdb connection cannot prepare")
-		}
-		st, err := prep.PrepareContext(ctx, q)
-		if err != nil {
-			return queryError(err)
-		}
-		defer st.Close()
-		ds, ok := st.(*duck.Stmt)
-		if !ok {
-			return errors.New("unexpected statement type")
-		}
-		typ, err := ds.StatementType()
-		if err != nil {
-			return err
-		}
-		if typ != duck.STATEMENT_TYPE_SELECT {
-			return store.ErrNotReadOnly
-		}
-		return nil
-	})
+	return &store.QueryError{Msg: fmt.Sprintf("want one statement, got %d", len(parsed.Statements))}
 }
 
 func queryError(err error) error {
@@ -94,35 +154,36 @@ func queryError(err error) error {
 	return err
 }
 
-func readResult(rows *sql.Rows, maxRows int) (*store.Result, error) {
-	cts, err := rows.ColumnTypes()
-	if err != nil {
-		return nil, err
+// readResult reads at most maxRows rows of rows into Go values, marking the result truncated
+// when more remain.
+func readResult(rows driver.Rows, maxRows int) (*store.Result, error) {
+	names := rows.Columns()
+	typed, _ := rows.(driver.RowsColumnTypeDatabaseTypeName)
+	res := &store.Result{Columns: make([]store.Column, len(names)), Rows: [][]any{}}
+	for i, name := range names {
+		dbType := ""
+		if typed != nil {
+			dbType = typed.ColumnTypeDatabaseTypeName(i)
+		}
+		res.Columns[i] = store.Column{Name: name, Type: kustoType(dbType)}
 	}
-	res := &store.Result{Columns: make([]store.Column, len(cts)), Rows: [][]any{}}
-	for i, ct := range cts {
-		res.Columns[i] = store.Column{Name: ct.Name(), Type: kustoType(ct.DatabaseTypeName())}
-	}
-	for rows.Next() {
+	for {
+		vals := make([]driver.Value, len(names))
+		err := rows.Next(vals)
+		if errors.Is(err, io.EOF) {
+			return res, nil
+		}
+		if err != nil {
+			return nil, queryError(err)
+		}
 		if len(res.Rows) >= maxRows {
 			res.Truncated = true
-			break
+			return res, nil
 		}
-		vals := make([]any, len(cts))
-		ptrs := make([]any, len(cts))
-		for i := range vals {
-			ptrs[i] = &vals[i]
+		row := make([]any, len(vals))
+		for i, v := range vals {
+			row[i] = resultValue(v)
 		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, fmt.Errorf("read row: %w", err)
-		}
-		for i := range vals {
-			vals[i] = resultValue(vals[i])
-		}
-		res.Rows = append(res.Rows, vals)
+		res.Rows = append(res.Rows, row)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, queryError(err)
-	}
-	return res, nil
 }
