@@ -1,6 +1,7 @@
 package sema
 
 import (
+	"slices"
 	"strings"
 
 	"github.com/vigilsec/vigil/internal/kql/plan"
@@ -40,37 +41,9 @@ func (c *checker) positionalArgs(e *syntax.CallExpr, s *scope) ([]plan.Expr, []s
 			}
 		}
 	}
-	var slots []syntax.Expr
-	named := false
-	for _, a := range e.Args {
-		na, isNamed := a.(*syntax.NamedArg)
-		if !isNamed {
-			if named {
-				c.errorf(a, "a positional argument cannot follow a named one")
-				return nil, nil, false
-			}
-			slots = append(slots, a)
-			continue
-		}
-		named = true
-		i := -1
-		for j, p := range params {
-			if strings.EqualFold(p, na.Name.Name) {
-				i = j
-			}
-		}
-		if i < 0 {
-			c.errorf(na.Name, "%s() has no parameter '%s' (its parameters: %s)", name, na.Name.Name, strings.Join(params, ", "))
-			return nil, nil, false
-		}
-		for len(slots) <= i {
-			slots = append(slots, nil)
-		}
-		if slots[i] != nil {
-			c.errorf(na.Name, "the parameter '%s' of %s() is given twice", params[i], name)
-			return nil, nil, false
-		}
-		slots[i] = na.Value
+	slots, ok := c.placeArgs(e.Args, name, params, strings.EqualFold)
+	if !ok {
+		return nil, nil, false
 	}
 	args := make([]plan.Expr, len(slots))
 	blame := make([]syntax.Expr, len(slots))
@@ -90,4 +63,39 @@ func (c *checker) positionalArgs(e *syntax.CallExpr, s *scope) ([]plan.Expr, []s
 		}
 	}
 	return args, blame, true
+}
+
+// placeArgs puts each argument of a call of name in the slot of its parameter: positional
+// arguments in order, then each named one where params has its name (same compares names).
+// A slot left nil is a parameter not given. It reports a named parameter that does not exist
+// or is given twice, and a positional argument after a named one.
+func (c *checker) placeArgs(args []syntax.Expr, name string, params []string, same func(a, b string) bool) ([]syntax.Expr, bool) {
+	var slots []syntax.Expr
+	named := false
+	for _, a := range args {
+		na, isNamed := a.(*syntax.NamedArg)
+		if !isNamed {
+			if named {
+				c.errorf(a, "a positional argument cannot follow a named one")
+				return nil, false
+			}
+			slots = append(slots, a)
+			continue
+		}
+		named = true
+		i := slices.IndexFunc(params, func(p string) bool { return same(p, na.Name.Name) })
+		if i < 0 {
+			c.errorf(na.Name, "%s() has no parameter '%s' (its parameters: %s)", name, na.Name.Name, strings.Join(params, ", "))
+			return nil, false
+		}
+		for len(slots) <= i {
+			slots = append(slots, nil)
+		}
+		if slots[i] != nil {
+			c.errorf(na.Name, "the parameter '%s' of %s() is given twice", params[i], name)
+			return nil, false
+		}
+		slots[i] = na.Value
+	}
+	return slots, true
 }

@@ -45,8 +45,8 @@ func (c *checker) bindArgs(e *syntax.CallExpr, f *syntax.FuncExpr, in plan.Node,
 		c.tables[params[0].Name.Name] = in
 		params = params[1:]
 	}
-	if len(e.Args) > len(params) {
-		c.errorf(e, "%s() takes at most %d argument%s, not %d", e.Name.Name, len(params), plural(len(params)), len(e.Args))
+	slots, ok := c.udfSlots(e, params)
+	if !ok {
 		return false
 	}
 	vals := make([]plan.Expr, len(params))
@@ -55,16 +55,17 @@ func (c *checker) bindArgs(e *syntax.CallExpr, f *syntax.FuncExpr, in plan.Node,
 			c.errorf(p, "a tabular parameter is only supported as the first parameter of a function used with invoke")
 			return false
 		}
+		var at syntax.Node = e
 		switch {
-		case i < len(e.Args):
-			vals[i] = c.expr(e.Args[i], s)
+		case i < len(slots) && slots[i] != nil:
+			vals[i], at = c.expr(slots[i], s), slots[i]
 		case p.Default != nil:
 			vals[i] = c.expr(p.Default, nil)
 		default:
 			c.errorf(e, "%s() needs a value for parameter '%s'", e.Name.Name, p.Name.Name)
 			return false
 		}
-		if isBad(vals[i]) || !c.checkParam(e, i, p, &vals[i]) {
+		if isBad(vals[i]) || !c.checkParam(e, at, i, p, &vals[i]) {
 			return false
 		}
 	}
@@ -75,9 +76,28 @@ func (c *checker) bindArgs(e *syntax.CallExpr, f *syntax.FuncExpr, in plan.Node,
 	return true
 }
 
-// checkParam converts v to p's declared type where Kusto would and reports
-// a mismatch.
-func (c *checker) checkParam(e *syntax.CallExpr, i int, p *syntax.Param, v *plan.Expr) bool {
+// udfSlots places a call's arguments on the parameters of a user-defined
+// function: in order, or by name as in f(b = 3, a = 1), with the checks and
+// messages of named arguments to built-in functions (fn_named.go). Parameter
+// names compare case-sensitively, as Kusto names do. A nil slot is a
+// parameter not given, which takes its default.
+func (c *checker) udfSlots(e *syntax.CallExpr, params []*syntax.Param) ([]syntax.Expr, bool) {
+	names := make([]string, len(params))
+	for i, p := range params {
+		names[i] = p.Name.Name
+	}
+	slots, ok := c.placeArgs(e.Args, e.Name.Name, names, func(a, b string) bool { return a == b })
+	if ok && len(slots) > len(params) {
+		c.errorf(e, "%s() takes at most %d argument%s, not %d", e.Name.Name, len(params), plural(len(params)), len(slots))
+		return nil, false
+	}
+	return slots, ok
+}
+
+// checkParam converts v, the value of the i-th parameter p, to p's declared
+// type where Kusto would and reports a mismatch at at (the argument, or the
+// call when the default is taken).
+func (c *checker) checkParam(e *syntax.CallExpr, at syntax.Node, i int, p *syntax.Param, v *plan.Expr) bool {
 	if p.Type == "" {
 		return true
 	}
@@ -96,10 +116,6 @@ func (c *checker) checkParam(e *syntax.CallExpr, i int, p *syntax.Param, v *plan
 			x.(*plan.Call).Fn = "toint"
 		}
 	default:
-		var at syntax.Node = e
-		if i < len(e.Args) {
-			at = e.Args[i]
-		}
 		c.errorf(at, "argument %d of %s() must be %s, not %s", i+1, e.Name.Name, want, got)
 		return false
 	}
