@@ -83,6 +83,14 @@ func chJSONValue(x Expr, t schema.Type) Expr {
 func chDynamicFuncs() map[string]FuncSQL {
 	return map[string]FuncSQL{
 		"getpath": chGetPath,
+		// Computed indexes: ClickHouse counts array elements from 1, and from -1 at the end.
+		"getindex": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			n := &Case{Whens: []When{{Cond: Bin("<", a[1], Int(0)), Then: a[1]}}, Else: Bin("+", a[1], Int(1))}
+			return Call("nullIf", Call("JSONExtractRaw", a[0], n), Str(""))
+		},
+		"getkey": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Call("nullIf", Call("JSONExtractRaw", a[0], a[1]), Str(""))
+		},
 		"array_length": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return &Case{Whens: []When{{Cond: Bin("=", Call("JSONType", a[0]), Str("Array")), Then: &Cast{X: Call("JSONLength", a[0]), T: schema.TypeLong}}}}
 		},

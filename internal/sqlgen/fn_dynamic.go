@@ -9,6 +9,17 @@ func duckDynamicFuncs() map[string]FuncSQL {
 	return map[string]FuncSQL{
 		// getpath(d, '$.a.b') is the checker's lowering of d.a.b, d['a'] and d[0].
 		"getpath": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr { return Call("json_extract", a[0], a[1]) },
+		// An index computed per row: $[n] from the start, $[#-n] from the end.
+		"getindex": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			path := &Case{Whens: []When{{Cond: Bin("<", a[1], Int(0)),
+				Then: Call("concat", Str("$[#"), &Cast{X: a[1], T: schema.TypeString}, Str("]"))}},
+				Else: Call("concat", Str("$["), &Cast{X: a[1], T: schema.TypeString}, Str("]"))}
+			return Call("json_extract", a[0], path)
+		},
+		// A member named per row, quoted as JSON so any key is one path step.
+		"getkey": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
+			return Call("json_extract", a[0], Call("concat", Str("$."), Call("to_json", a[1])))
+		},
 		"array_length": func(a []Expr, _ []plan.Expr, _ schema.Type) Expr {
 			return &Case{Whens: []When{{Cond: Bin("=", Call("json_type", a[0]), Str("ARRAY")), Then: Call("json_array_length", a[0])}}}
 		},

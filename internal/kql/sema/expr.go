@@ -93,6 +93,9 @@ func (c *checker) access(e syntax.Expr, s *scope) plan.Expr {
 		base, step = e.X, "."+jsonKey(e.Name.Name)
 	case *syntax.IndexExpr:
 		base = e.X
+		if !c.constIndex(e.Index) {
+			return c.computedIndex(e, s)
+		}
 		switch ix := c.expr(e.Index, nil).(type) {
 		case *plan.Const:
 			switch v := ix.V.(type) {
@@ -124,6 +127,53 @@ func (c *checker) access(e syntax.Expr, s *scope) plan.Expr {
 		return &plan.Call{Fn: "getpath", Args: []plan.Expr{call.Args[0], plan.Str(path + step)}, T: schema.TypeDynamic}
 	}
 	return &plan.Call{Fn: "getpath", Args: []plan.Expr{x, plan.Str("$" + step)}, T: schema.TypeDynamic}
+}
+
+// constIndex reports whether an index can be checked without a scope: literals, possibly
+// negated, and let-bound scalars. Anything else (parts[array_length(parts) - 1], d[i]) is
+// computed per row.
+func (c *checker) constIndex(e syntax.Expr) bool {
+	computed := false
+	syntax.Inspect(e, func(n syntax.Node) bool {
+		switch n := n.(type) {
+		case *syntax.CallExpr:
+			computed = true
+		case *syntax.Ident:
+			if _, ok := c.scalars[n.Name]; !ok {
+				computed = true
+			}
+		}
+		return !computed
+	})
+	return !computed
+}
+
+// computedIndex checks d[expr] where expr is computed per row: a whole number indexes an
+// array (negative from the end), a string names a member.
+func (c *checker) computedIndex(e *syntax.IndexExpr, s *scope) plan.Expr {
+	x := c.expr(e.X, s)
+	if isBad(x) {
+		return x
+	}
+	if x.Type() != schema.TypeDynamic {
+		c.errorf(e.X, "cannot index a %s value; use parse_json() to read JSON text", x.Type())
+		return bad()
+	}
+	ix := c.expr(e.Index, s)
+	if isBad(ix) {
+		return ix
+	}
+	switch t := ix.Type(); {
+	case t == schema.TypeLong || t == schema.TypeInt:
+		return &plan.Call{Fn: "getindex", Args: []plan.Expr{x, ix}, T: schema.TypeDynamic}
+	case t == schema.TypeString:
+		return &plan.Call{Fn: "getkey", Args: []plan.Expr{x, ix}, T: schema.TypeDynamic}
+	case t == schema.TypeDynamic:
+		return &plan.Call{Fn: "getindex", Args: []plan.Expr{x, &plan.Call{Fn: "tolong", Args: []plan.Expr{ix}, T: schema.TypeLong}}, T: schema.TypeDynamic}
+	default:
+		c.errorf(e.Index, "an index must be a whole number or a string, not %s", t)
+		return bad()
+	}
 }
 
 func jsonKey(k string) string {

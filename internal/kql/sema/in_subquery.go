@@ -16,7 +16,15 @@ func (c *checker) inSubquery(e *syntax.InExpr, s *scope) (plan.Node, bool) {
 		return nil, false
 	}
 	// tabularInParens: Sentinel's examples write x in ((T | project k)).
-	switch el := tabularInParens(e.List[0]).(type) {
+	el0 := tabularInParens(e.List[0])
+	for { // x in ((T)) names the let-bound table T too
+		p, ok := el0.(*syntax.ParenExpr)
+		if !ok {
+			break
+		}
+		el0 = p.X
+	}
+	switch el := el0.(type) {
 	case *syntax.TabularExpr:
 		return c.pipeline(el.Query), true
 	case *syntax.Ident:
