@@ -163,12 +163,12 @@ func (c *checker) computedIndex(e *syntax.IndexExpr, s *scope) plan.Expr {
 	if isBad(ix) {
 		return ix
 	}
-	switch t := ix.Type(); {
-	case t == schema.TypeLong || t == schema.TypeInt:
+	switch t := ix.Type(); t {
+	case schema.TypeLong, schema.TypeInt:
 		return &plan.Call{Fn: "getindex", Args: []plan.Expr{x, ix}, T: schema.TypeDynamic}
-	case t == schema.TypeString:
+	case schema.TypeString:
 		return &plan.Call{Fn: "getkey", Args: []plan.Expr{x, ix}, T: schema.TypeDynamic}
-	case t == schema.TypeDynamic:
+	case schema.TypeDynamic:
 		return &plan.Call{Fn: "getindex", Args: []plan.Expr{x, &plan.Call{Fn: "tolong", Args: []plan.Expr{ix}, T: schema.TypeLong}}, T: schema.TypeDynamic}
 	default:
 		c.errorf(e.Index, "an index must be a whole number or a string, not %s", t)
