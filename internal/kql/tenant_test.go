@@ -34,6 +34,8 @@ var escapeQueries = []string{
 	`let f = (t:string) { table(t) | where TenantId == 't2' }; let x = f("DeviceProcessEvents"); x | project AccountName, ProcessCommandLine`,
 	`let x = (union (DeviceProcessEvents | where TenantId == 't2'), (DeviceNetworkEvents)); x`,
 	`let names = DeviceProcessEvents | where TenantId == 't2' | summarize make_list(AccountName); DeviceProcessEvents | where AccountName in (names)`,
+	`DeviceProcessEvents | extend Leak = toscalar(DeviceProcessEvents | where TenantId == 't2' | project ProcessCommandLine) | project Leak`,
+	`let who = toscalar(DeviceProcessEvents | where AccountName == 'mallory' | project strcat(AccountName, TenantId)); DeviceNetworkEvents | project who`,
 }
 
 // TestTenantEscape runs each escape query for a principal granted t1 and t3
@@ -140,4 +142,39 @@ func FuzzTenantPredicate(f *testing.F) {
 		}
 		checkScans(t, q, grants)
 	})
+}
+
+// TestToScalarScope checks that the subquery of toscalar() is scoped like
+// any other scan: by tenant, by device group and by time range. The largest
+// FileSize of DeviceProcessEvents differs under each scope.
+func TestToScalarScope(t *testing.T) {
+	reg := schema.NewRegistry()
+	st := openFixture(t, reg)
+	src := `print m = toscalar(DeviceProcessEvents | summarize max(FileSize))`
+	for _, tc := range []struct {
+		name string
+		opts kql.Options
+		want string
+	}{
+		{"tenant t1", kql.Options{Tenant: "t1"}, `[[1200000]]`},
+		{"tenant t2", kql.Options{Tenants: []string{"t2"}}, `[[1]]`},
+		{"tenant t3", kql.Options{Tenants: []string{"t3"}}, `[[null]]`},
+		{"device ws1", kql.Options{Tenant: "t1", Devices: map[string]kql.DeviceSet{"t1": {Names: []string{"ws1"}}}}, `[[4000]]`},
+		{"time range", kql.Options{Tenant: "t1", From: ts("2024-01-09T10:15:00Z"), To: ts("2024-01-09T11:00:00Z")}, `[[300]]`},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			tc.opts.Now = goldenNow
+			q, diags := kql.Compile(src, reg, tc.opts)
+			if q == nil {
+				t.Fatalf("compile: %v", diags)
+			}
+			res, err := st.Query(context.Background(), q.SQL, 10)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if b, _ := json.Marshal(res.Rows); string(b) != tc.want {
+				t.Errorf("rows %s, want %s", b, tc.want)
+			}
+		})
+	}
 }

@@ -52,6 +52,28 @@ type In struct {
 	Not  bool
 }
 
+// ScalarSub is a scalar subquery, (Q): the value of the one column of Q's
+// first row, null when Q has no rows. Q is uncorrelated as the lowering
+// writes it, but the passes over the tree treat it like [In.Sub].
+type ScalarSub struct {
+	Q Query
+}
+
+// subqueryOf returns a pointer to the subquery that the expression e holds
+// (the Sub of an [In], the Q of a [ScalarSub]), or nil when it holds none,
+// so that every pass over subqueries handles both in one place.
+func subqueryOf(e Expr) *Query {
+	switch e := e.(type) {
+	case *In:
+		if e.Sub != nil {
+			return &e.Sub
+		}
+	case *ScalarSub:
+		return &e.Q
+	}
+	return nil
+}
+
 // When is one WHEN Cond THEN Then branch of a [Case].
 type When struct {
 	Cond, Then Expr
@@ -116,6 +138,7 @@ func (*Binary) sqlExpr()     {}
 func (*Unary) sqlExpr()      {}
 func (*IsNull) sqlExpr()     {}
 func (*In) sqlExpr()         {}
+func (*ScalarSub) sqlExpr()  {}
 func (*Case) sqlExpr()       {}
 func (*Cast) sqlExpr()       {}
 func (*Field) sqlExpr()      {}

@@ -177,6 +177,8 @@ func (w *caseWalker) expr(e Expr, f func(*string)) {
 		if e.Sub != nil {
 			w.query(e.Sub, f)
 		}
+	case *ScalarSub:
+		w.query(e.Q, f)
 	case *Case:
 		for _, c := range e.Whens {
 			w.expr(c.Cond, f)

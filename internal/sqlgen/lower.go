@@ -229,6 +229,8 @@ func (l *lowerer) expr(e plan.Expr) Expr {
 		return l.window(e)
 	case *plan.InQuery:
 		return l.inQuery(e)
+	case *plan.ScalarQuery:
+		return l.scalarQuery(e)
 	}
 	panic(fmt.Sprintf("cannot lower expression %T", e))
 }
@@ -406,6 +408,20 @@ func (l *lowerer) inQuery(e *plan.InQuery) Expr {
 	}
 	sub := &Select{Items: []SelectItem{{X: v}}, From: l.sub(l.node(e.Q)), Where: &IsNull{X: &Ident{Name: col}, Not: true}, Limit: -1}
 	return &In{X: x, Sub: sub, Not: strings.HasPrefix(e.Fn, "!")}
+}
+
+// scalarQuery lowers toscalar(Q) to the scalar subquery
+// (SELECT first column FROM Q LIMIT 1), which is null when Q has no rows. A
+// string is never null in Kusto, so an empty Q gives the empty string for a
+// string column.
+func (l *lowerer) scalarQuery(e *plan.ScalarQuery) Expr {
+	col := e.Q.Columns()[0].Name
+	sub := &Select{Items: []SelectItem{{X: &Ident{Name: col}}}, From: l.sub(l.node(e.Q)), Limit: 1}
+	var x Expr = &ScalarSub{Q: sub}
+	if e.T == schema.TypeString {
+		x = Call("COALESCE", x, Str(""))
+	}
+	return x
 }
 
 // tenantPredicate restricts a scan to its tenant, or to its tenants with IN

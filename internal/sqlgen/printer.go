@@ -237,6 +237,12 @@ func (p *printer) expr(e Expr) {
 		}
 	case *In:
 		p.in(e)
+	case *ScalarSub:
+		p.w("(")
+		p.nl(p.depth + 2)
+		p.query(e.Q, p.depth+2)
+		p.nl(p.depth + 1)
+		p.w(")")
 	case *Case:
 		p.caseExpr(e)
 	case *Cast:

@@ -194,6 +194,9 @@ func mapExpr(e Expr, f func(Expr) Expr) Expr {
 			mapQuery(e.Sub, f)
 		}
 		return f(&In{X: m(e.X), List: subAll(e.List, m), Sub: e.Sub, Not: e.Not})
+	case *ScalarSub:
+		mapQuery(e.Q, f)
+		return f(e)
 	case *Case:
 		c := &Case{Else: m(e.Else)}
 		for _, w := range e.Whens {

@@ -70,8 +70,8 @@ func (s *simplifier) from(f From) {
 func (s *simplifier) sel(q *Select) Query {
 	s.from(q.From)
 	walkSelectExprs(q, func(e Expr) {
-		if in, ok := e.(*In); ok && in.Sub != nil {
-			in.Sub = s.query(in.Sub)
+		if sq := subqueryOf(e); sq != nil {
+			*sq = s.query(*sq)
 		}
 	})
 	for {
@@ -277,6 +277,13 @@ func substitute(e Expr, byName map[string]Expr) (Expr, bool) {
 				return e
 			}
 			return &In{X: sub(e.X), List: subAll(e.List, sub), Sub: e.Sub, Not: e.Not}
+		case *ScalarSub:
+			// The subquery reads nothing of the rows around it unless it names them by a
+			// qualified name, so it moves as it is.
+			if !selfContained(e.Q) {
+				ok = false
+			}
+			return e
 		case *Case:
 			c := &Case{Else: sub(e.Else)}
 			for _, w := range e.Whens {
@@ -443,8 +450,8 @@ func (p *pruner) count(q Query) {
 		}
 		p.countFrom(q.From)
 		walkSelectExprs(q, func(e Expr) {
-			if in, ok := e.(*In); ok && in.Sub != nil {
-				p.count(in.Sub)
+			if sq := subqueryOf(e); sq != nil {
+				p.count(*sq)
 			}
 		})
 	case *SetOp:
@@ -507,8 +514,8 @@ func (p *pruner) sel(q *Select, need map[string]bool) {
 			addName(e)
 			// A correlated subquery may read this SELECT's FROM columns too, by a qualified
 			// name (mv-apply's rows); the lowering writes no other correlation.
-			if in, ok := e.(*In); ok && in.Sub != nil {
-				walkQuery(in.Sub, func(e Expr) {
+			if sq := subqueryOf(e); sq != nil {
+				walkQuery(*sq, func(e Expr) {
 					if id, ok := e.(*Ident); ok && id.Table != "" {
 						below[id.Name] = true
 					}
@@ -518,8 +525,8 @@ func (p *pruner) sel(q *Select, need map[string]bool) {
 	}
 	p.from(q.From, below)
 	walkSelectExprs(q, func(e Expr) {
-		if in, ok := e.(*In); ok && in.Sub != nil {
-			p.query(in.Sub, nil)
+		if sq := subqueryOf(e); sq != nil {
+			p.query(*sq, nil)
 		}
 	})
 }
@@ -594,8 +601,8 @@ func walkQuery(q Query, f func(Expr)) {
 	case *Select:
 		walkSelectExprs(q, func(e Expr) {
 			f(e)
-			if in, ok := e.(*In); ok && in.Sub != nil {
-				walkQuery(in.Sub, f)
+			if sq := subqueryOf(e); sq != nil {
+				walkQuery(*sq, f)
 			}
 		})
 		walkFrom(q.From, f, false)

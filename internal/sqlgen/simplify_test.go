@@ -104,6 +104,17 @@ func TestSimplify(t *testing.T) {
 				From: &Join{Kind: JoinInner, L: o, R: lat, On: &Lit{V: true, T: 0}}, Limit: -1}
 			return b.top(j, "A", "E")
 		}, `SELECT "t2"."A" AS "A", "t3"."L" AS "E" FROM ( SELECT COALESCE("A", '') AS "A", COALESCE("L", '') AS "L" FROM "T" WHERE (("TenantId" = 't1') AND ("A" = 'x')) ) AS "t2" INNER JOIN LATERAL ( SELECT "t2"."L" AS "L" ) AS "t3" ON TRUE`},
+		{"a scalar subquery folds inside, and the names it reads are its own", func(b *simplifyTree) Query {
+			inner := b.top(b.where(b.scan("A", "C"), Bin("=", col("C"), Str("y"))), "A")
+			inner.Limit = 1
+			q := b.project(b.scan("A", "B"), SelectItem{X: col("B"), Alias: "A"})
+			return b.top(b.where(q, Bin(">", col("A"), &ScalarSub{Q: inner})), "A")
+		}, `SELECT COALESCE("B", '') AS "A" FROM "T" WHERE (("TenantId" = 't1') AND (COALESCE("B", '') > ( SELECT COALESCE("A", '') AS "A" FROM "T" WHERE (("TenantId" = 't1') AND ("C" = 'y')) LIMIT 1 )))`},
+		{"kept: a filter with a correlated scalar subquery stays above its FROM", func(b *simplifyTree) Query {
+			q := b.project(b.scan("A", "B"), SelectItem{X: col("B"), Alias: "A"})
+			corr := &Select{Items: []SelectItem{{X: &Ident{Table: "t2", Name: "A"}}}, Limit: 1}
+			return b.top(b.where(q, Bin(">", col("A"), &ScalarSub{Q: corr})), "A")
+		}, `SELECT "A" FROM ( SELECT COALESCE("B", '') AS "A" FROM "T" WHERE ("TenantId" = 't1') ) AS "t2" WHERE ("A" > ( SELECT "t2"."A" LIMIT 1 ))`},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

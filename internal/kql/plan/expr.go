@@ -50,6 +50,19 @@ func (*InQuery) Type() schema.Type { return schema.TypeBool }
 
 func (q *InQuery) String() string { return q.Fn + "(" + q.X.String() + ", <subquery>)" }
 
+// ScalarQuery is toscalar(Q): the first column of Q's first row, or null
+// when Q has no rows. T is the type of that column. Q is uncorrelated: it
+// reads no column of the rows around it.
+type ScalarQuery struct {
+	Q Node
+	T schema.Type
+}
+
+// Type returns the type of Q's first column.
+func (q *ScalarQuery) Type() schema.Type { return q.T }
+
+func (q *ScalarQuery) String() string { return "toscalar(<subquery>)" }
+
 // Type returns the column's type.
 func (c *Col) Type() schema.Type { return c.T }
 

@@ -53,7 +53,7 @@ func FunctionNames() []string {
 	for k := range aggregates {
 		out = append(out, k)
 	}
-	out = append(out, "ingestion_time", "column_ifexists")
+	out = append(out, "ingestion_time", "column_ifexists", "toscalar")
 	for k := range windowFns {
 		out = append(out, k)
 	}
@@ -68,6 +68,9 @@ func (c *checker) call(e *syntax.CallExpr, s *scope) plan.Expr {
 	}
 	if name == "column_ifexists" {
 		return c.columnIfExists(e, s)
+	}
+	if name == "toscalar" {
+		return c.toScalar(e, s)
 	}
 	e = canonicalCall(e)
 	name = e.Name.Name
