@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/vigilsec/vigil/internal/agent/netnstest"
 )
 
 // helperEnv names the role a re-executed test binary plays inside a network namespace.
@@ -81,26 +83,7 @@ const (
 	labPort          = "7422"
 )
 
-func requireNetns(t *testing.T) {
-	t.Helper()
-	skip := func(why string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("netns test cannot run under CI=true: %s", why)
-		}
-		t.Skip(why)
-	}
-	if os.Geteuid() != 0 {
-		skip("needs root to create network namespaces and nftables tables")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		skip("needs ip from iproute2")
-	}
-	name := fmt.Sprintf("vigilprobe%d", os.Getpid())
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		skip("no network namespace support: " + strings.TrimSpace(string(out)))
-	}
-	_ = exec.Command("ip", "netns", "del", name).Run()
-}
+func requireNetns(t *testing.T) { netnstest.Require(t, nil) }
 
 func newNetnsLab(t *testing.T) *netnsLab {
 	requireNetns(t)

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	vigilagent "github.com/vigilsec/vigil/internal/agent"
+	"github.com/vigilsec/vigil/internal/agent/netnstest"
 	"github.com/vigilsec/vigil/internal/bus"
 	"github.com/vigilsec/vigil/internal/detect/schedule"
 	"github.com/vigilsec/vigil/internal/meta"
@@ -118,31 +119,17 @@ const acceptancePort = "7433" // the third host's listener
 // no ip command, no network namespaces or no nftables in them.
 func requireAcceptanceLab(t *testing.T) {
 	t.Helper()
-	skip := func(why string) {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("acceptance test cannot run under CI=true: %s", why)
+	netnstest.Require(t, func(nsPath string) error {
+		f, err := os.Open(nsPath)
+		if err != nil {
+			return fmt.Errorf("network namespace not under /run/netns: %w", err)
 		}
-		t.Skip(why)
-	}
-	if os.Geteuid() != 0 {
-		skip("needs root to create network namespaces and nftables tables")
-	}
-	if _, err := exec.LookPath("ip"); err != nil {
-		skip("needs ip from iproute2")
-	}
-	name := fmt.Sprintf("vigilaccprobe%d", os.Getpid())
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
-		skip("no network namespace support: " + strings.TrimSpace(string(out)))
-	}
-	defer func() { _ = exec.Command("ip", "netns", "del", name).Run() }()
-	f, err := os.Open(filepath.Join("/run/netns", name))
-	if err != nil {
-		skip("network namespace not under /run/netns: " + err.Error())
-	}
-	defer f.Close()
-	if err := (vigilagent.Firewall{NetNSFd: int(f.Fd())}).Apply(vigilagent.NetState{BlockedIPs: []string{"192.0.2.1"}}); err != nil {
-		skip("no nftables in a network namespace: " + err.Error())
-	}
+		defer f.Close()
+		if err := (vigilagent.Firewall{NetNSFd: int(f.Fd())}).Apply(vigilagent.NetState{BlockedIPs: []string{"192.0.2.1"}}); err != nil {
+			return fmt.Errorf("no nftables in a network namespace: %w", err)
+		}
+		return nil
+	})
 }
 
 func newAcceptanceLab(t *testing.T) *acceptanceLab {

@@ -93,36 +93,10 @@ func chFormatIPv4(withMask bool) FuncSQL {
 	}
 }
 
-// chFormatBytes is formatBytes for ClickHouse: the same unit choice, printed with printf.
+// chFormatBytes is formatBytes for ClickHouse: the same parts, joined with concat.
 func chFormatBytes(a []Expr, in []plan.Expr, _ schema.Type) Expr {
-	v := &Cast{X: a[0], T: schema.TypeReal}
-	prec := int64(0)
-	if len(in) > 1 {
-		prec, _ = constLong(in[1])
-	}
-	var k Expr
-	if len(in) > 2 {
-		if u, _ := constString(in[2]); u != "" {
-			for i, n := range byteUnits {
-				if strings.EqualFold(n, u) {
-					k = Int(int64(i))
-				}
-			}
-		}
-	}
-	if k == nil {
-		c := &Case{Else: Int(int64(len(byteUnits) - 1))}
-		for i := range byteUnits[:len(byteUnits)-1] {
-			c.Whens = append(c.Whens, When{Cond: Bin("<", Call("abs", v), Call("pow", Int(1024), Int(int64(i+1)))), Then: Int(int64(i))})
-		}
-		k = c
-	}
-	names := make([]Expr, len(byteUnits))
-	for i, n := range byteUnits {
-		names[i] = Str(n)
-	}
-	num := Call("printf", Str("%."+strconv.FormatInt(prec, 10)+"f"), Bin("/", v, Call("pow", Int(1024), k)))
-	return Call("concat", num, Str(" "), Call("arrayElement", Call("array", names...), Bin("+", k, Int(1))))
+	num, unit, names := formatBytesParts(a, in)
+	return Call("concat", num, Str(" "), Call("arrayElement", Call("array", names...), unit))
 }
 
 // chArrayIff picks, for each element of the condition array, the element at the same

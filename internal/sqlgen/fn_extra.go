@@ -71,6 +71,13 @@ var byteUnits = []string{"Bytes", "KB", "MB", "GB", "TB", "PB", "EB"}
 // the power of 1024 of the unit (the largest that keeps it at least 1 when
 // no unit is given), printed with precision decimals, then the unit name.
 func formatBytes(a []Expr, in []plan.Expr, _ schema.Type) Expr {
+	num, unit, names := formatBytesParts(a, in)
+	return Bin("||", Bin("||", num, Str(" ")), Call("list_extract", Call("list_value", names...), unit))
+}
+
+// formatBytesParts are the parts of format_bytes both dialects share: the number printed
+// with its precision, the unit's 1-based position, and the unit names.
+func formatBytesParts(a []Expr, in []plan.Expr) (num, unit Expr, names []Expr) {
 	v := &Cast{X: a[0], T: schema.TypeReal}
 	prec := int64(0)
 	if len(in) > 1 {
@@ -93,12 +100,12 @@ func formatBytes(a []Expr, in []plan.Expr, _ schema.Type) Expr {
 		}
 		k = c
 	}
-	names := make([]Expr, len(byteUnits))
+	names = make([]Expr, len(byteUnits))
 	for i, n := range byteUnits {
 		names[i] = Str(n)
 	}
-	num := Call("printf", Str("%."+strconv.FormatInt(prec, 10)+"f"), Bin("/", v, Call("pow", Int(1024), k)))
-	return Bin("||", Bin("||", num, Str(" ")), Call("list_extract", Call("list_value", names...), Bin("+", k, Int(1))))
+	num = Call("printf", Str("%."+strconv.FormatInt(prec, 10)+"f"), Bin("/", v, Call("pow", Int(1024), k)))
+	return num, Bin("+", k, Int(1)), names
 }
 
 // bagRemoveKeys applies a JSON merge patch that sets each removed key to
