@@ -31,10 +31,10 @@ func Require(t testing.TB, probe func(nsPath string) error) {
 		skip("needs ip from iproute2")
 	}
 	name := fmt.Sprintf("vigilprobe%d", os.Getpid())
-	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil {
+	if out, err := exec.Command("ip", "netns", "add", name).CombinedOutput(); err != nil { //nolint:gosec // a name made of this process's pid
 		skip("no network namespace support: " + strings.TrimSpace(string(out)))
 	}
-	defer func() { _ = exec.Command("ip", "netns", "del", name).Run() }()
+	defer func() { _ = exec.Command("ip", "netns", "del", name).Run() }() //nolint:gosec // the same name
 	if probe != nil {
 		if err := probe(filepath.Join("/run/netns", name)); err != nil {
 			skip(err.Error())
